@@ -1,0 +1,61 @@
+"""``floorcast convert``: the conversion pipeline without a server."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from core.cli.main import pass_ctx
+from core.errors import ConversionError
+
+
+def _parse_set(values: tuple[str, ...]) -> dict:
+    options = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--set")
+        try:
+            options[key] = json.loads(raw)
+        except ValueError:
+            options[key] = raw
+    return options
+
+
+@click.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="GLB to write")
+@click.option("--format", "format_name", help="force a format by name instead of sniffing")
+@click.option("--units", help="source units (mm, cm, m, in, ft) when the file does not say")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="converter option (repeatable)")
+@click.option("--report", is_flag=True, help="print the preflight report as JSON")
+@pass_ctx
+def convert(ctx, source, output, format_name, units, settings, report):
+    """Convert SOURCE to a GLB; exits non-zero with `error: <code>: <message>`."""
+    from core.jobs.service import validate_options
+    from core.pipeline import convert_file
+    from core.plugins import Plugins
+
+    options = _parse_set(settings)
+    if units:
+        options["units"] = units
+    try:
+        validate_options(options)
+        plugins = Plugins(safe_mode=ctx.safe_mode)
+
+        def progress(stage, fraction, message=None):
+            pass
+
+        result = convert_file(plugins.formats(), Path(source), Path(output), options=options, progress=progress,
+                              filename=Path(source).name, forced_format=format_name)
+    except ConversionError as exc:
+        click.echo(f"error: {exc.code}: {exc.message}", err=True)
+        sys.exit(2)
+    if report:
+        click.echo(json.dumps(result.get("report"), indent=2, ensure_ascii=False, default=str))
+    for warning in result.get("warnings") or []:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"wrote {output} ({result.get('glb_size')} bytes, format {result.get('format')})", err=True)

@@ -1,0 +1,196 @@
+"""Settings: declared once here with default and help, loaded from appliance.toml,
+overridden by ``FLOORCAST_<SECTION>__<KEY>`` environment variables.
+
+``appliance.toml`` at the repo root shows every setting; a test keeps the two in
+step. Relative paths in a config file are relative to that file's folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.errors import ConfigError
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Setting:
+    section: str
+    key: str
+    default: Any
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("server", "bind", "127.0.0.1:8080", "host:port the web server listens on"),
+    Setting("server", "public_url", "", "URL kiosks and users reach the box at; empty: taken from each request"),
+    Setting("server", "secret_key", "", "signs sessions and kiosk download URLs; `floorcast init` generates one", secret=True),
+    Setting("paths", "data_dir", "data", "where the database, queue, blobs and temporary files live"),
+    Setting("database", "url", "", "peewee database URL; empty: SQLite file <data_dir>/floorcast.db; e.g. postgresql://user@host/db"),
+    Setting("queue", "backend", "sqlite", "job queue: sqlite (embedded, <data_dir>/queue.db) or redis"),
+    Setting("queue", "redis_url", "redis://127.0.0.1:6379/0", "Redis for queue = redis and events = redis"),
+    Setting("queue", "name", "floorcast", "queue name; boxes sharing a queue must agree on it"),
+    Setting("queue", "workers", 2, "conversions run at the same time on this box"),
+    Setting("events", "backend", "memory", "fan-out of events to browsers and kiosks: memory (one box) or redis"),
+    Setting("storage", "backend", "local", "blob storage backend by plugin name: local, or s3 from floorcast-s3"),
+    Setting("storage", "local_dir", "", "folder for local blobs; empty: <data_dir>/blobs"),
+    Setting("uploads", "max_bytes", 500 * MB, "largest accepted upload in bytes (413 beyond)"),
+    Setting("jobs", "timeout_seconds", 900, "wall-clock limit of one conversion"),
+    Setting("jobs", "cpu_seconds", 1200, "CPU-time limit of one conversion process"),
+    Setting("jobs", "memory_mb", 4096, "address-space limit of one conversion process"),
+    Setting("jobs", "max_output_mb", 1024, "largest file a conversion process may write"),
+    Setting("jobs", "lease_seconds", 30, "a running job whose worker has not renewed its lease for this long is taken back"),
+    Setting("jobs", "max_attempts", 3, "attempts for transient failures (a lost worker) before the job fails"),
+    Setting("jobs", "watchdog_seconds", 10, "how often the watchdog looks for lost and stuck jobs"),
+    Setting("kiosk", "ping_seconds", 25, "WebSocket ping interval; a kiosk that misses two is dropped"),
+    Setting("kiosk", "pairing_seconds", 600, "how long a pairing code stays valid"),
+    Setting("kiosk", "url_seconds", 86400, "validity of the signed model URLs sent to kiosks"),
+    Setting("kiosk", "hello_seconds", 10, "time a new kiosk socket has to say hello"),
+    Setting("plugins", "safe_mode", False, "load only the built-in plugins"),
+    Setting("plugins", "disabled", [], "plugin names (entry-point names) not to load"),
+    Setting("model", "wall_height", 3.0, "default wall height in metres"),
+    Setting("model", "storey_height", 4.0, "default height between levels in metres"),
+)
+
+SECTIONS = tuple(dict.fromkeys(s.section for s in SETTINGS))
+
+
+class Settings:
+    """Effective configuration: ``settings["jobs"]["timeout_seconds"]`` or
+    ``settings.get("jobs", "timeout_seconds")``; paths resolved."""
+
+    def __init__(self, values: dict[str, dict[str, Any]], source: Path | None):
+        self._values = values
+        self.source = source
+
+    def __getitem__(self, section: str) -> dict[str, Any]:
+        return self._values[section]
+
+    def get(self, section: str, key: str) -> Any:
+        return self._values[section][key]
+
+    def as_dict(self, mask_secrets: bool = False) -> dict[str, dict[str, Any]]:
+        out = {sec: dict(vals) for sec, vals in self._values.items()}
+        if mask_secrets:
+            for s in SETTINGS:
+                if s.secret and out[s.section][s.key]:
+                    out[s.section][s.key] = "********"
+        return out
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self["paths"]["data_dir"])
+
+    @property
+    def database_url(self) -> str:
+        return self["database"]["url"] or f"sqlite:///{self.data_dir / 'floorcast.db'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return Path(self["storage"]["local_dir"] or self.data_dir / "blobs")
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.data_dir / "tmp"
+
+
+def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
+    """Env values are strings: turn them into the default's type."""
+    default = setting.default
+    if not isinstance(raw, str) or isinstance(default, str):
+        value = raw
+    elif isinstance(default, bool):
+        if raw.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+            raise ConfigError(f"{origin}: expected true/false, got {raw!r}")
+        value = raw.lower() in ("1", "true", "yes", "on")
+    elif isinstance(default, int | float):
+        try:
+            value = type(default)(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{origin}: expected a number, got {raw!r}") from exc
+    elif isinstance(default, list):
+        value = json.loads(raw) if raw.startswith("[") else [p for p in raw.split(",") if p]
+    else:
+        value = raw
+    if isinstance(default, bool) != isinstance(value, bool) or (
+        not isinstance(default, bool) and not isinstance(value, type(default))
+        and not (isinstance(default, float) and isinstance(value, int))
+    ):
+        raise ConfigError(f"{origin}: expected {type(default).__name__}, got {value!r}")
+    return value
+
+
+def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Defaults, then the TOML file (if any), then environment overrides."""
+    env = os.environ if env is None else env
+    path = path or env.get("FLOORCAST_CONFIG") or None
+    file_values: dict[str, dict[str, Any]] = {}
+    base = Path.cwd()
+    if path:
+        path = Path(path).resolve()
+        try:
+            with open(path, "rb") as fh:
+                file_values = tomllib.load(fh)
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+        base = path.parent
+    known = {(s.section, s.key) for s in SETTINGS}
+    for section, values in file_values.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+        for key in values:
+            if (section, key) not in known:
+                raise ConfigError(f"{path}: unknown setting {section}.{key}")
+    result: dict[str, dict[str, Any]] = {sec: {} for sec in SECTIONS}
+    for s in SETTINGS:
+        value = s.default
+        if s.key in file_values.get(s.section, {}):
+            value = _coerce(s, file_values[s.section][s.key], f"{path}: {s.section}.{s.key}")
+        env_name = f"FLOORCAST_{s.section.upper()}__{s.key.upper()}"
+        if env_name in env:
+            value = _coerce(s, env[env_name], env_name)
+        result[s.section][s.key] = value
+    for section, key in (("paths", "data_dir"), ("storage", "local_dir")):
+        if result[section][key]:
+            result[section][key] = str((base / result[section][key]).resolve())
+    return Settings(result, Path(path) if path else None)
+
+
+def render_toml(overrides: dict[str, dict[str, Any]] | None = None) -> str:
+    """A commented appliance.toml with every setting (used by ``floorcast init``)."""
+    overrides = overrides or {}
+    lines = [
+        "# Floorcast appliance configuration.",
+        "# Every setting is shown with its default; environment variables",
+        "# FLOORCAST_<SECTION>__<KEY> override them (e.g. FLOORCAST_SERVER__BIND).",
+        "",
+    ]
+    for section in SECTIONS:
+        lines.append(f"[{section}]")
+        for s in SETTINGS:
+            if s.section != section:
+                continue
+            value = overrides.get(section, {}).get(s.key, s.default)
+            lines.append(f"# {s.help}")
+            lines.append(f"{s.key} = {_toml_value(value)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)

@@ -1,0 +1,90 @@
+"""What a format or detector plugin contributes, and how core picks one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from core.errors import ConversionError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from core.scene import Scene
+
+#: how many leading bytes ``sniff`` sees
+SNIFF_BYTES = 4096
+
+
+class Progress(Protocol):
+    """``progress(stage, fraction, message=None)``: fraction of that stage in 0..1."""
+
+    def __call__(self, stage: str, fraction: float, message: str | None = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    """A file format: ``sniff(head: bytes) -> bool`` on the first bytes, and
+    ``convert(source: Path, options: dict, progress) -> Scene``.
+
+    Converters raise :class:`core.errors.ConversionError` for bad input.
+    """
+
+    name: str
+    extensions: tuple[str, ...]
+    sniff: Callable[[bytes], bool]
+    convert: Callable[[Path, dict, Progress], Scene]
+    weight: int = 100
+    version: str = "0"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DetectorSpec:
+    """A named ML model finding ``classes`` in a raster page of ``input_size`` pixels.
+
+    ``load(providers)`` returns an object with ``run(image) -> dict``; the PDF
+    plugin documents the exact result shape it expects.
+    """
+
+    name: str
+    classes: tuple[str, ...]
+    input_size: tuple[int, int]
+    load: Callable[..., object]
+    weight: int = 100
+    version: str = "0"
+    extra: dict = field(default_factory=dict)
+
+
+def choose_format(
+    formats: Iterable[FormatSpec], head: bytes, filename: str = "", forced: str | None = None
+) -> FormatSpec:
+    """The format for a file: ``forced`` by name, else the highest-weight sniff match."""
+    formats = list(formats)
+    if forced:
+        for spec in formats:
+            if spec.name == forced:
+                return spec
+        names = ", ".join(sorted(s.name for s in formats)) or "none"
+        raise ConversionError(
+            "unsupported_format", f"no format named {forced!r} (installed: {names})", stage="sniff"
+        )
+    if not head.strip(b"\x00 \t\r\n"):
+        raise ConversionError("empty_file", "the file is empty", stage="sniff")
+    accepted = []
+    for spec in formats:
+        try:
+            if spec.sniff(head):
+                accepted.append(spec)
+        except Exception:  # a sniff that raises declines the file
+            continue
+    if not accepted:
+        suffix = Path(filename).suffix.lower()
+        claimed = [s.name for s in formats if suffix and suffix in s.extensions]
+        hint = f" although it is named {suffix}" if claimed else ""
+        raise ConversionError(
+            "unsupported_format",
+            f"the file's content is not a format Floorcast reads{hint}",
+            stage="sniff",
+        )
+    return max(accepted, key=lambda s: s.weight)

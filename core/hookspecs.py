@@ -1,0 +1,115 @@
+"""Every hook a Floorcast plugin can implement, grouped by what it extends.
+
+Plugins are found through the entry-point group ``floorcast`` and implement these
+with ``core.plugin_api.hookimpl``. Hooks named ``floorcast_register_*`` contribute
+things: each returns a list, core merges the lists of all plugins and refuses two
+contributions with the same name at startup. Notification hooks are called with
+every plugin isolated: one that raises is logged by name and the others still run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import click
+
+    from core.formats import DetectorSpec, FormatSpec
+    from core.storage.base import StorageBackendSpec
+    from core.transports import TransportSpec
+
+hookspec = pluggy.HookspecMarker("floorcast")
+
+
+# -- lifecycle ------------------------------------------------------------------
+
+
+@hookspec
+def floorcast_startup(settings: dict) -> None:
+    """Called once when ``floorcast serve`` or ``floorcast worker`` starts, after
+    migrations and before any request or job is handled.
+
+    ``settings`` is the effective configuration as a plain dict (read-only).
+    Return value ignored. A plugin that raises here is logged and skipped.
+    """
+
+
+# -- file formats ----------------------------------------------------------------
+
+
+@hookspec
+def floorcast_register_formats() -> list[FormatSpec]:
+    """Return the file formats this plugin converts, as :class:`FormatSpec`.
+
+    Called by the conversion pipeline (job child process and ``floorcast convert``)
+    to choose a converter: among formats whose ``sniff`` accepts the file's first
+    bytes, the highest ``weight`` wins; the job records which one handled it.
+    """
+
+
+# -- detectors -------------------------------------------------------------------
+
+
+@hookspec
+def floorcast_register_detectors() -> list[DetectorSpec]:
+    """Return the ML detectors this plugin ships, as :class:`DetectorSpec`.
+
+    Called by format plugins (the PDF plugin for scanned pages) through
+    ``core.plugin_api.detectors()``; the highest ``weight`` for a class wins.
+    """
+
+
+# -- storage ---------------------------------------------------------------------
+
+
+@hookspec
+def floorcast_register_storage_backends() -> list[StorageBackendSpec]:
+    """Return storage backends as :class:`StorageBackendSpec` (name + factory).
+
+    Called at startup; ``[storage] backend`` in the configuration picks one by name
+    and core calls its ``factory(settings)`` to get the store.
+    """
+
+
+# -- kiosk transports ------------------------------------------------------------
+
+
+@hookspec
+def floorcast_register_kiosk_transports() -> list[TransportSpec]:
+    """Return ways of delivering messages to kiosks, as :class:`TransportSpec`.
+
+    Called by the web app factory; each transport's ``attach(app, hub)`` adds its
+    endpoints to the Flask app and takes messages for kiosks from the hub.
+    """
+
+
+# -- command line ----------------------------------------------------------------
+
+
+@hookspec
+def floorcast_register_commands(cli: click.Group) -> None:
+    """Add click commands or groups to the ``floorcast`` CLI with ``cli.add_command``.
+
+    Called once when the CLI starts (not in safe mode). Return value ignored.
+    """
+
+
+# -- notifications ---------------------------------------------------------------
+
+
+@hookspec
+def floorcast_job_finished(job: dict) -> None:
+    """Called after a job reached its final state, with the job as the API shows
+    it (``id``, ``status``, ``error``, ``asset``...). For webhooks, chat messages.
+
+    Called by the job runner, each plugin isolated; return value ignored.
+    """
+
+
+@hookspec
+def floorcast_kiosk_offline(kiosk: dict) -> None:
+    """Called when a kiosk that was online stopped answering (``id``, ``name``,
+    ``channel``, ``last_seen``). Each plugin isolated; return value ignored.
+    """

@@ -1,0 +1,198 @@
+"""Running one job: claim it, convert in the sandbox, store, finish, publish.
+
+Called by the Huey task with only a job id; everything else comes from the jobs
+table. Stages: sniff (here: which format, is there a reusable asset), parse /
+geometry / write (in the child process), store, publish.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from peewee import IntegrityError
+
+from core.errors import PERMANENT_CODES, ConversionError
+from core.formats import SNIFF_BYTES, choose_format
+from core.jobs import states
+from core.jobs.progress import ProgressTracker
+from core.jobs.sandbox import Limits, run_converter
+from core.jobs.views import job_view
+from core.models import Asset, Job
+
+log = logging.getLogger("floorcast.jobs")
+
+
+class _Lost(Exception):
+    """The job is no longer ours (cancelled, or taken back by the watchdog)."""
+
+
+def run_job(appliance, job_id: str) -> None:
+    settings = appliance.settings
+    lease = int(settings["jobs"]["lease_seconds"])
+    owner = states.new_lease_owner()
+    if not states.claim(job_id, owner, lease):
+        return  # a duplicate message, or the job is already final
+    ctx = _JobContext(appliance, job_id, owner, lease)
+    ctx.start_lease_keeper()
+    try:
+        ctx.run()
+    finally:
+        ctx.stop_lease_keeper()
+        ctx.cleanup()
+    job = Job.get_or_none(Job.id == job_id)
+    if job is not None and job.status in states.FINAL:
+        appliance.plugins.notify("floorcast_job_finished", job=job_view(job))
+
+
+class _JobContext:
+    def __init__(self, appliance, job_id: str, owner: str, lease: int):
+        self.app, self.job_id, self.owner, self.lease = appliance, job_id, owner, lease
+        self.tracker = ProgressTracker()
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._last_write = 0.0
+        self._tmp: list[str] = []
+
+    # -- lease -------------------------------------------------------------------
+    def start_lease_keeper(self) -> None:
+        def keep() -> None:
+            while not self._stop.wait(max(1.0, self.lease / 3)):
+                if not states.renew(self.job_id, self.owner, self.lease):
+                    self.lost.set()
+                    return
+
+        self._keeper = threading.Thread(target=keep, daemon=True, name=f"lease-{self.job_id}")
+        self._keeper.start()
+
+    def stop_lease_keeper(self) -> None:
+        self._stop.set()
+
+    # -- progress ----------------------------------------------------------------
+    def progress(self, stage: str, fraction: float, message: str | None = None, force: bool = False) -> None:
+        overall, eta = self.tracker.update(stage, fraction)
+        now = time.monotonic()
+        if not force and now - self._last_write < 0.5:
+            return
+        self._last_write = now
+        if not states.update_running(self.job_id, self.owner, stage=stage, progress=overall, eta_seconds=eta):
+            self.lost.set()
+        self.app.bus.publish(
+            "jobs",
+            {"type": "job.progress", "data": {"id": str(self.job_id), "stage": stage, "progress": round(overall, 4),
+                                              "eta_seconds": eta, "message": message}},
+        )
+
+    # -- the pipeline ------------------------------------------------------------
+    def run(self) -> None:
+        job = Job.get(Job.id == self.job_id)
+        try:
+            asset = self.convert(job)
+        except _Lost:
+            log.info("job %s is no longer ours; stopping", self.job_id)
+            return
+        except ConversionError as exc:
+            self.fail_or_retry(job, exc)
+            return
+        except Exception as exc:  # storage down, database hiccup: transient, retried
+            log.exception("job %s: unexpected error", self.job_id)
+            self.fail_or_retry(job, ConversionError("internal_error", f"{type(exc).__name__}: {exc}"))
+            return
+        if not states.finish(self.job_id, self.owner, states.SUCCEEDED, asset=asset, stage="publish" if job.channel else "store", progress=1.0, eta_seconds=0):
+            return
+        self.app.bus.publish("jobs", {"type": "job.finished", "data": {"id": str(self.job_id), "status": "succeeded"}})
+        if job.channel:
+            from core.jobs.publish_pending import publish_for_job
+
+            publish_for_job(self.app, Job.get(Job.id == self.job_id))
+
+    def convert(self, job: Job) -> Asset:
+        storage, plan = self.app.storage, job.plan
+        self.progress("sniff", 0.0, force=True)
+        with storage.open(plan.sha256, 0, SNIFF_BYTES) as fh:
+            head = fh.read(SNIFF_BYTES)
+        fmt = choose_format(self.app.plugins.formats(), head, plan.filename, (job.options or {}).get("format"))
+        states.update_running(self.job_id, self.owner, format=fmt.name, converter_version=fmt.version)
+        reuse = Asset.get_or_none(
+            Asset.source_sha256 == plan.sha256, Asset.options_hash == job.options_hash, Asset.converter_version == fmt.version, Asset.format == fmt.name
+        )
+        if reuse is not None and storage.exists(reuse.sha256):
+            log.info("job %s reuses asset %s", self.job_id, reuse.id)
+            return reuse
+        source = storage.local_path(plan.sha256) or self._download(plan.sha256)
+        out = self._tempfile(".glb")
+        jobs_cfg = self.app.settings["jobs"]
+        limits = Limits(jobs_cfg["memory_mb"], jobs_cfg["cpu_seconds"], jobs_cfg["timeout_seconds"], jobs_cfg["max_output_mb"])
+        request = {
+            "source": source,
+            "output": out,
+            "options": job.options or {},
+            "filename": plan.filename,
+            "format": fmt.name,
+            "source_sha256": plan.sha256,
+            "safe_mode": self.app.plugins.safe_mode,
+            "disabled": list(self.app.settings["plugins"]["disabled"]),
+        }
+        try:
+            result = run_converter(request, limits, self.progress, should_stop=self.lost.is_set)
+        except ConversionError as exc:
+            if exc.code == "cancelled" or self.lost.is_set():
+                raise _Lost() from exc
+            raise
+        if self.lost.is_set():
+            raise _Lost()
+        states.update_running(self.job_id, self.owner, report=result.get("report"))
+        self.progress("store", 0.0, force=True)
+        with open(out, "rb") as fh:
+            blob = storage.put(fh)
+        self.progress("store", 1.0, force=True)
+        stats = dict(result.get("stats") or {}, warnings=result.get("warnings") or [])
+        try:
+            return Asset.create(
+                sha256=blob.key, size=blob.size, source_sha256=plan.sha256, options_hash=job.options_hash,
+                format=fmt.name, converter_version=result.get("converter_version") or fmt.version, stats=stats,
+            )
+        except IntegrityError:  # the same conversion finished elsewhere meanwhile
+            return Asset.get(Asset.source_sha256 == plan.sha256, Asset.options_hash == job.options_hash,
+                             Asset.converter_version == (result.get("converter_version") or fmt.version))
+
+    def fail_or_retry(self, job: Job, exc: ConversionError) -> None:
+        fresh = Job.get(Job.id == self.job_id)
+        permanent = exc.code in PERMANENT_CODES
+        if not permanent and fresh.attempts < int(self.app.settings["jobs"]["max_attempts"]):
+            if states.requeue(self.job_id, self.owner):
+                from core.jobs.queue import enqueue
+
+                delay = 2 ** fresh.attempts
+                log.warning("job %s: %s (%s); retrying in %ds", self.job_id, exc.code, exc.message, delay)
+                enqueue(self.app, self.job_id, delay=delay)
+            return
+        stage = exc.stage or fresh.stage
+        if states.finish(self.job_id, self.owner, states.FAILED, error_code=exc.code, error_stage=stage,
+                         error_message=exc.message, error_detail=exc.detail or None):
+            log.info("job %s failed: %s at %s: %s", self.job_id, exc.code, stage, exc.message)
+            self.app.bus.publish("jobs", {"type": "job.finished", "data": {"id": str(self.job_id), "status": "failed"}})
+
+    # -- temporary files -----------------------------------------------------------
+    def _tempfile(self, suffix: str) -> str:
+        fd, path = tempfile.mkstemp(suffix=suffix, dir=self.app.settings.tmp_dir, prefix=f"job-{self.job_id}-")
+        os.close(fd)
+        self._tmp.append(path)
+        return path
+
+    def _download(self, key: str) -> str:
+        path = self._tempfile(".src")
+        with self.app.storage.open(key) as src, open(path, "wb") as dst:
+            while chunk := src.read(1024 * 1024):
+                dst.write(chunk)
+        return path
+
+    def cleanup(self) -> None:
+        for path in self._tmp:
+            with contextlib.suppress(OSError):
+                Path(path).unlink()

@@ -1,0 +1,85 @@
+"""Job states and the conditional transitions between them.
+
+Every transition is one UPDATE guarded by the state (and, for a running job, the
+lease owner) it starts from: whoever loses a race changes nothing, which is how a
+job reaches exactly one final state even with duplicate queue messages, a
+watchdog and a worker that comes back from the dead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import uuid
+
+from core.db import utcnow
+from core.models import Job
+
+QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
+FINAL = (SUCCEEDED, FAILED, CANCELLED)
+
+
+def new_lease_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def claim(job_id, owner: str, lease_seconds: int) -> bool:
+    """queued -> running for this owner."""
+    now = utcnow()
+    return bool(
+        Job.update(
+            status=RUNNING,
+            lease_owner=owner,
+            lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
+            attempts=Job.attempts + 1,
+            started_at=now,
+            error_code=None,
+            error_stage=None,
+            error_message=None,
+            error_detail=None,
+        )
+        .where(Job.id == job_id, Job.status == QUEUED)
+        .execute()
+    )
+
+
+def renew(job_id, owner: str, lease_seconds: int) -> bool:
+    """Extend the lease; False when the job is no longer ours (cancelled, taken back)."""
+    return bool(
+        Job.update(lease_expires_at=utcnow() + dt.timedelta(seconds=lease_seconds))
+        .where(Job.id == job_id, Job.status == RUNNING, Job.lease_owner == owner)
+        .execute()
+    )
+
+
+def update_running(job_id, owner: str, **fields) -> bool:
+    return bool(Job.update(**fields).where(Job.id == job_id, Job.status == RUNNING, Job.lease_owner == owner).execute())
+
+
+def finish(job_id, owner: str, status: str, **fields) -> bool:
+    """running (ours) -> a final state; False if someone else owns the job now."""
+    assert status in FINAL
+    return bool(
+        Job.update(status=status, finished_at=utcnow(), lease_owner=None, lease_expires_at=None, **fields)
+        .where(Job.id == job_id, Job.status == RUNNING, Job.lease_owner == owner)
+        .execute()
+    )
+
+
+def requeue(job_id, owner: str | None) -> bool:
+    """running -> queued (a transient failure, or a lease the watchdog took back)."""
+    query = Job.update(status=QUEUED, lease_owner=None, lease_expires_at=None, enqueued_at=utcnow(), stage="upload")
+    cond = (Job.id == job_id) & (Job.status == RUNNING)
+    if owner is not None:
+        cond &= Job.lease_owner == owner
+    return bool(query.where(cond).execute())
+
+
+def cancel(job_id) -> bool:
+    """queued|running -> cancelled (a running converter notices at its next lease renewal)."""
+    return bool(
+        Job.update(status=CANCELLED, finished_at=utcnow(), lease_owner=None, lease_expires_at=None)
+        .where(Job.id == job_id, Job.status.in_((QUEUED, RUNNING)))
+        .execute()
+    )

@@ -1,0 +1,46 @@
+"""Jobs and assets as the API, the event feed and notification plugins see them."""
+
+from __future__ import annotations
+
+from core.db import iso
+from core.models import Asset, Job
+
+
+def asset_view(asset: Asset | None) -> dict | None:
+    if asset is None:
+        return None
+    return {
+        "id": str(asset.id),
+        "sha256": asset.sha256,
+        "size": asset.size,
+        "url": f"/api/v1/assets/{asset.id}/content",
+        "format": asset.format,
+        "converter_version": asset.converter_version,
+        "created_at": iso(asset.created_at),
+    }
+
+
+def job_view(job: Job) -> dict:
+    error = None
+    if job.error_code:
+        error = {"code": job.error_code, "stage": job.error_stage, "message": job.error_message}
+        if job.error_detail:
+            error["detail"] = job.error_detail
+    return {
+        "id": str(job.id),
+        "status": job.status,
+        "stage": job.stage,
+        "progress": round(job.progress, 4),
+        "eta_seconds": None if job.eta_seconds is None else round(job.eta_seconds, 1),
+        "error": error,
+        "asset": asset_view(job.asset) if job.asset_id else None,
+        "plan": {"id": str(job.plan_id), "filename": job.plan.filename, "sha256": job.plan.sha256, "size": job.plan.size},
+        "channel": job.channel,
+        "options": job.options,
+        "format": job.format,
+        "converter_version": job.converter_version,
+        "attempts": job.attempts,
+        "created_at": iso(job.created_at),
+        "started_at": iso(job.started_at),
+        "finished_at": iso(job.finished_at),
+    }

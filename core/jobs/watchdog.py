@@ -1,0 +1,97 @@
+"""The watchdog: takes back jobs whose worker vanished, re-sends queue messages a
+crash may have lost, and publishes succeeded jobs whose publication went missing.
+
+Runs in every ``serve`` and ``worker`` process; every action is a guarded
+transition, so several watchdogs on several boxes do not conflict.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+from core.db import utcnow
+from core.jobs import states
+from core.jobs.publish_pending import publish_for_job, unpublished_jobs
+from core.jobs.queue import enqueue
+from core.models import Job
+
+log = logging.getLogger("floorcast.watchdog")
+
+
+def _owner_is_dead(owner: str | None) -> bool:
+    """A lease owner on this host whose process is gone is dead now, not at lease expiry."""
+    if not owner:
+        return True
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def take_back_lost_jobs(appliance) -> int:
+    now = utcnow()
+    max_attempts = int(appliance.settings["jobs"]["max_attempts"])
+    taken = 0
+    for job in Job.select().where(Job.status == states.RUNNING):
+        expired = job.lease_expires_at is None or job.lease_expires_at < now
+        if not (expired or _owner_is_dead(job.lease_owner)):
+            continue
+        if job.attempts >= max_attempts:
+            done = bool(
+                Job.update(status=states.FAILED, finished_at=now, lease_owner=None, lease_expires_at=None,
+                           error_code="worker_lost", error_stage=job.stage,
+                           error_message=f"the worker running this job stopped {job.attempts} times")
+                .where(Job.id == job.id, Job.status == states.RUNNING, Job.lease_owner == job.lease_owner)
+                .execute()
+            )
+        else:
+            done = states.requeue(job.id, job.lease_owner)
+            if done:
+                enqueue(appliance, job.id)
+        if done:
+            taken += 1
+            log.warning("took back job %s from %s (attempt %d)", job.id, job.lease_owner, job.attempts)
+    return taken
+
+
+def resend_queued(appliance, older_than_seconds: float) -> int:
+    """Queue messages for queued jobs, in case a crash lost theirs (duplicates are harmless)."""
+    cutoff = utcnow().timestamp() - older_than_seconds
+    count = 0
+    for job in Job.select(Job.id, Job.enqueued_at).where(Job.status == states.QUEUED):
+        if job.enqueued_at.timestamp() <= cutoff:
+            Job.update(enqueued_at=utcnow()).where(Job.id == job.id).execute()
+            enqueue(appliance, job.id)
+            count += 1
+    return count
+
+
+def publish_missing(appliance) -> int:
+    count = 0
+    for job in unpublished_jobs():
+        if publish_for_job(appliance, job) is not None:
+            count += 1
+    return count
+
+
+def sweep(appliance, *, startup: bool = False) -> dict:
+    """One pass; at startup also re-sends the queue messages of all queued jobs."""
+    result = {
+        "taken_back": take_back_lost_jobs(appliance),
+        "published": publish_missing(appliance),
+        "resent": resend_queued(appliance, 0 if startup else 3600),
+    }
+    if any(result.values()):
+        log.info("watchdog: %s", result)
+    return result

@@ -1,0 +1,1 @@
+"""Kiosks: pairing, tokens, the hub that feeds connected kiosks, signed URLs."""

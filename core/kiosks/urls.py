@@ -1,0 +1,48 @@
+"""Model URLs a kiosk can fetch with no header: bound to the kiosk and expiring.
+
+``/api/v1/assets/<id>/content?k=<kiosk>&e=<expiry>&s=<hmac>``: the signature covers
+the asset, the kiosk and the expiry, with the box's secret key. A revoked kiosk's
+URLs stop working at once because the asset endpoint also checks the kiosk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from urllib.parse import urlencode
+
+
+def _signature(secret: str, asset_id: str, kiosk_id: str, expires: int) -> str:
+    msg = f"{asset_id}:{kiosk_id}:{expires}".encode()
+    return hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()[:32]
+
+
+def signed_asset_url(settings, asset_id: str, kiosk_id: str, now: float | None = None) -> str:
+    ttl = int(settings["kiosk"]["url_seconds"])
+    # Round the expiry so one kiosk gets the same URL for a while (browser caching).
+    expires = (int((now or time.time()) + ttl) // 3600 + 1) * 3600
+    query = urlencode({"k": kiosk_id, "e": expires, "s": _signature(secret_key(settings), asset_id, kiosk_id, expires)})
+    return f"/api/v1/assets/{asset_id}/content?{query}"
+
+
+def check_signature(settings, asset_id: str, args) -> str | None:
+    """The kiosk id a valid, unexpired signature was made for, else None."""
+    kiosk_id, expires, sig = args.get("k"), args.get("e"), args.get("s")
+    if not (kiosk_id and expires and sig):
+        return None
+    try:
+        expires_i = int(expires)
+    except ValueError:
+        return None
+    if expires_i < time.time():
+        return None
+    good = _signature(secret_key(settings), asset_id, kiosk_id, expires_i)
+    return kiosk_id if hmac.compare_digest(good, sig) else None
+
+
+def secret_key(settings) -> str:
+    key = settings["server"]["secret_key"]
+    if not key:
+        raise RuntimeError("[server] secret_key is not set: run `floorcast init` or set FLOORCAST_SERVER__SECRET_KEY")
+    return key

@@ -1,0 +1,50 @@
+"""The public API for Floorcast plugins: import only from here.
+
+Everything else in ``core`` and ``web`` is internal and may change between
+releases; what is exported here follows semantic versioning.
+"""
+
+from core.errors import ConversionError
+from core.formats import SNIFF_BYTES, DetectorSpec, FormatSpec, Progress
+from core.hookspecs import hookspec
+from core.scene import Material, Mesh, Node, Scene
+from core.storage.base import BlobInfo, Storage, StorageBackendSpec, TooLarge
+from core.transports import TransportSpec
+
+import pluggy
+
+hookimpl = pluggy.HookimplMarker("floorcast")
+
+CATEGORIES = (
+    "wall",
+    "door",
+    "window",
+    "floor",
+    "room",
+    "stair",
+    "elevator",
+    "column",
+    "furniture",
+    "annotation",
+    "other",
+)
+
+__all__ = [
+    "CATEGORIES",
+    "SNIFF_BYTES",
+    "BlobInfo",
+    "ConversionError",
+    "DetectorSpec",
+    "FormatSpec",
+    "Material",
+    "Mesh",
+    "Node",
+    "Progress",
+    "Scene",
+    "Storage",
+    "StorageBackendSpec",
+    "TooLarge",
+    "TransportSpec",
+    "hookimpl",
+    "hookspec",
+]

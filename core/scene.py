@@ -1,0 +1,202 @@
+"""The neutral scene model that format plugins return and core turns into GLB.
+
+Coordinates are PLAN coordinates in METRES with Z up: ``x`` = plan X, ``y`` = plan
+Y, ``z`` = height above the level's floor. Plugins convert source units before
+building meshes (``Scene.scale_to_m`` records the factor they used); only
+:mod:`core.glb` knows about glTF's +Y-up axes, so every format gets the same output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+CATEGORIES = (
+    "wall",
+    "door",
+    "window",
+    "floor",
+    "room",
+    "stair",
+    "elevator",
+    "column",
+    "furniture",
+    "annotation",
+    "other",
+)
+
+ALPHA_MODES = ("OPAQUE", "BLEND", "MASK")
+
+
+@dataclass
+class Material:
+    """A PBR metallic-roughness material; ``color`` is linear RGBA in 0..1.
+
+    ``alpha_mode`` None means: BLEND when the colour's alpha is below 1, else OPAQUE.
+    """
+
+    name: str
+    color: tuple[float, float, float, float] = (0.8, 0.8, 0.8, 1.0)
+    roughness: float = 0.9
+    metallic: float = 0.0
+    alpha_mode: str | None = None
+
+    def __post_init__(self) -> None:
+        color = tuple(float(c) for c in self.color)
+        if len(color) == 3:
+            color = (*color, 1.0)
+        if len(color) != 4 or not all(0.0 <= c <= 1.0 for c in color):
+            raise ValueError(f"material {self.name!r}: color must be 3 or 4 floats in 0..1")
+        self.color = color  # type: ignore[assignment]
+        if self.alpha_mode is not None and self.alpha_mode not in ALPHA_MODES:
+            raise ValueError(f"material {self.name!r}: alpha_mode must be one of {ALPHA_MODES}")
+
+    @property
+    def effective_alpha_mode(self) -> str:
+        if self.alpha_mode:
+            return self.alpha_mode
+        return "BLEND" if self.color[3] < 1.0 else "OPAQUE"
+
+
+@dataclass
+class Mesh:
+    """Triangles: ``positions`` float64 (N, 3) in plan metres, ``indices`` uint32 (M, 3).
+
+    Triangles wind counter-clockwise seen from outside (outward normals).
+    """
+
+    positions: np.ndarray
+    indices: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.positions = np.ascontiguousarray(self.positions, dtype=np.float64).reshape(-1, 3)
+        self.indices = np.ascontiguousarray(self.indices, dtype=np.uint32).reshape(-1, 3)
+        if len(self.indices) and int(self.indices.max()) >= len(self.positions):
+            raise ValueError("mesh index out of range")
+        if not np.isfinite(self.positions).all():
+            raise ValueError("mesh positions must be finite")
+
+    @classmethod
+    def empty(cls) -> Mesh:
+        return cls(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.uint32))
+
+    # Builders from shapely geometry. They live on Mesh so that plugins, which may
+    # import only core.plugin_api, reach core.geometry through a public name.
+
+    @staticmethod
+    def extrude(geom, bottom: float, top: float) -> Mesh:
+        """Closed prisms of the polygons in a shapely ``geom`` (plan metres)."""
+        from core import geometry
+
+        return geometry.extrude(geom, bottom, top)
+
+    @staticmethod
+    def merge(meshes) -> Mesh:
+        """One mesh from many (indices offset)."""
+        from core import geometry
+
+        return geometry.merge_meshes(meshes)
+
+    @staticmethod
+    def wall_footprint(lines, *, default_thickness: float, max_thickness: float = 0.6,
+                       min_thickness: float = 0.03):
+        """(shapely footprint, stats) of walls drawn as centre lines and/or double
+        lines; see :func:`core.geometry.walls_from_linework`. Extrude the result."""
+        from core import geometry
+
+        return geometry.walls_from_linework(
+            lines, default_thickness=default_thickness, max_thickness=max_thickness,
+            min_thickness=min_thickness,
+        )
+
+    @property
+    def triangle_count(self) -> int:
+        return len(self.indices)
+
+    @property
+    def is_empty(self) -> bool:
+        return len(self.indices) == 0
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(min xyz, max xyz) of the vertices the triangles use."""
+        used = self.positions[np.unique(self.indices)]
+        return used.min(axis=0), used.max(axis=0)
+
+
+@dataclass
+class Node:
+    """One named thing in the plan: a wall set, a room, a door...
+
+    ``material`` names a :class:`Material` of the scene; None uses the category's
+    default. ``properties`` is free-form JSON-able data copied to the GLB extras.
+    """
+
+    name: str
+    category: str
+    layer: str = ""
+    mesh: Mesh | None = None
+    material: str | None = None
+    properties: dict = field(default_factory=dict)
+    level: int = 0
+    label: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.category not in CATEGORIES:
+            raise ValueError(
+                f"node {self.name!r}: category {self.category!r} is not one of {CATEGORIES}"
+            )
+
+    @property
+    def has_geometry(self) -> bool:
+        return self.mesh is not None and not self.mesh.is_empty
+
+
+@dataclass
+class Scene:
+    """What a format converter returns.
+
+    ``units`` is the source unit name ("mm", "m", ...), ``scale_to_m`` the factor
+    from source units to metres, ``units_source`` how the units were found
+    ("$INSUNITS", "option", "guess", ...). ``elevations`` maps level -> floor
+    elevation in metres (missing levels are at 0). ``report`` is the plugin's
+    preflight summary (layers, entity counts...), stored with the job.
+    """
+
+    nodes: list[Node] = field(default_factory=list)
+    materials: list[Material] = field(default_factory=list)
+    units: str = "m"
+    scale_to_m: float = 1.0
+    units_source: str = "default"
+    elevations: dict[int, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    report: dict = field(default_factory=dict)
+
+    def add(self, node: Node) -> Node:
+        self.nodes.append(node)
+        return node
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def material(self, name: str) -> Material | None:
+        return next((m for m in self.materials if m.name == name), None)
+
+    def elevation(self, level: int) -> float:
+        return float(self.elevations.get(level, 0.0))
+
+    def geometry_nodes(self) -> list[Node]:
+        return [n for n in self.nodes if n.has_geometry]
+
+    def extent(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(min xyz, max xyz) in plan metres over all geometry (elevations included)."""
+        lows, highs = [], []
+        for node in self.geometry_nodes():
+            lo, hi = node.mesh.bounds()  # type: ignore[union-attr]
+            shift = np.array([0.0, 0.0, self.elevation(node.level)])
+            lows.append(lo + shift)
+            highs.append(hi + shift)
+        if not lows:
+            return None
+        return np.min(lows, axis=0), np.max(highs, axis=0)

@@ -1,0 +1,66 @@
+"""Drawing units: $INSUNITS, the user's ``units`` option, else a plausibility guess."""
+
+from __future__ import annotations
+
+from core.plugin_api import ConversionError
+
+#: $INSUNITS code -> (name, metres per unit)
+INSUNITS = {
+    1: ("in", 0.0254),
+    2: ("ft", 0.3048),
+    3: ("mi", 1609.344),
+    4: ("mm", 0.001),
+    5: ("cm", 0.01),
+    6: ("m", 1.0),
+    7: ("km", 1000.0),
+    8: ("uin", 0.0254e-6),
+    9: ("mil", 0.0254e-3),
+    10: ("yd", 0.9144),
+    14: ("dm", 0.1),
+    15: ("dam", 10.0),
+    16: ("hm", 100.0),
+}
+#: what the ``units`` option accepts
+OPTION_UNITS = {"mm": 0.001, "cm": 0.01, "m": 1.0, "in": 0.0254, "ft": 0.3048}
+
+# a venue floor is metres to kilometres wide
+PLAUSIBLE_M = (2.0, 3000.0)
+
+
+def detect_units(
+    insunits: int | None, size: float, option: str | None
+) -> tuple[str, float, str, list[str]]:
+    """(unit name, metres per unit, source, warnings) for a drawing ``size`` units wide."""
+    warnings: list[str] = []
+    if option:
+        key = str(option).strip().lower()
+        if key not in OPTION_UNITS:
+            raise ConversionError(
+                "invalid_options",
+                f"units {option!r} is not one of {', '.join(OPTION_UNITS)}",
+                stage="parse",
+            )
+        return key, OPTION_UNITS[key], "option", warnings
+    if insunits in INSUNITS:
+        name, scale = INSUNITS[insunits]
+        metres = size * scale
+        if size and not PLAUSIBLE_M[0] / 10 <= metres <= PLAUSIBLE_M[1] * 10:
+            warnings.append(
+                f"$INSUNITS says {name} but the drawing is then {metres:.4g} m wide;"
+                " set the units option if the model has the wrong size"
+            )
+        return name, scale, "$INSUNITS", warnings
+    lo, hi = PLAUSIBLE_M
+    if size <= hi:
+        name, scale = "m", 1.0
+    elif size * 0.001 <= hi * 10:
+        name, scale = "mm", 0.001
+    else:
+        name, scale = "m", 1.0
+    if size and not lo <= size * scale <= hi:
+        warnings.append(f"drawing is {size * scale:.4g} m wide in the guessed units")
+    warnings.append(
+        f"the drawing does not say its units ($INSUNITS unset); guessed {name} from its"
+        f" extent of {size:.6g} units — set the units option to override"
+    )
+    return name, scale, "guess", warnings

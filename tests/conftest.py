@@ -1,0 +1,46 @@
+"""Shared fixtures: a real server process, fresh settings and appliances."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+
+from tests.serverproc import ServerProcess
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPUS = SHARED / "corpus" / "real"
+
+
+@pytest.fixture
+def server_factory(tmp_path):
+    """Start servers on demand: ``server_factory(env={...})``; all stopped afterwards."""
+    started: list[ServerProcess] = []
+
+    def make(env: dict[str, str] | None = None, start: bool = True) -> ServerProcess:
+        root = tmp_path / f"srv{len(started)}"
+        root.mkdir()
+        proc = ServerProcess(root, env)
+        started.append(proc)
+        if start:
+            proc.start()
+        return proc
+
+    yield make
+    for proc in started:
+        proc.stop()
+
+
+@pytest.fixture
+def server(server_factory) -> ServerProcess:
+    return server_factory()
+
+
+@pytest.fixture
+def settings_env(tmp_path):
+    """Environment for an embedded appliance in ``tmp_path``."""
+    return {
+        "FLOORCAST_PATHS__DATA_DIR": str(tmp_path / "data"),
+        "FLOORCAST_SERVER__SECRET_KEY": secrets.token_urlsafe(16),
+    }

@@ -1,0 +1,75 @@
+"""Jobs: status, list, cancel, retry."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from core.jobs import states
+from core.jobs.queue import enqueue
+from core.jobs.views import job_view
+from core.models import Job
+from web.context import appliance, require_user
+from web.problems import Problem
+
+blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Conversion jobs")
+
+
+def _job(job_id: str) -> Job:
+    try:
+        job = Job.get_or_none(Job.id == job_id)
+    except ValueError:
+        job = None
+    if job is None:
+        raise Problem(404, "not_found", f"no job {job_id}")
+    return job
+
+
+@blp.route("/jobs")
+class Jobs(MethodView):
+    def get(self):
+        """Jobs, newest first (``?limit=`` up to 500, default 50)."""
+        require_user()
+        from flask import request
+
+        limit = min(max(int(request.args.get("limit", 50)), 1), 500)
+        jobs = Job.select().order_by(Job.created_at.desc()).limit(limit)
+        return {"items": [job_view(j) for j in jobs]}
+
+
+@blp.route("/jobs/<job_id>")
+class JobResource(MethodView):
+    def get(self, job_id: str):
+        """One job: status, stage, progress, error, asset."""
+        require_user()
+        return job_view(_job(job_id))
+
+
+@blp.route("/jobs/<job_id>/cancel")
+class JobCancel(MethodView):
+    def post(self, job_id: str):
+        """Cancel a queued or running job."""
+        require_user()
+        job = _job(job_id)
+        if not states.cancel(job.id):
+            raise Problem(409, "not_cancellable", f"the job is {job.status}")
+        return job_view(_job(job_id))
+
+
+@blp.route("/jobs/<job_id>/retry")
+class JobRetry(MethodView):
+    @blp.response(202)
+    def post(self, job_id: str):
+        """Run a failed or cancelled job again."""
+        require_user()
+        job = _job(job_id)
+        updated = (
+            Job.update(status=states.QUEUED, attempts=0, error_code=None, error_stage=None, error_message=None,
+                       error_detail=None, finished_at=None, progress=0, stage="upload")
+            .where(Job.id == job.id, Job.status.in_((states.FAILED, states.CANCELLED)))
+            .execute()
+        )
+        if not updated:
+            raise Problem(409, "not_retryable", f"the job is {job.status}")
+        enqueue(appliance(), job.id)
+        return job_view(_job(job_id))

@@ -1,0 +1,1 @@
+"""Placeholder, written by the kiosk work: the built-in WebSocket kiosk transport."""

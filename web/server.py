@@ -1,0 +1,47 @@
+"""``floorcast serve``: one gevent process with the web app, the queue consumer
+(greenlet workers) and the watchdog."""
+
+from __future__ import annotations
+
+import logging
+import signal
+
+import gevent
+import gevent.event
+from gevent.pywsgi import WSGIServer
+
+from core.appliance import create_appliance
+from core.jobs.consumer import start_consumer, start_watchdog
+from web.app import create_app
+
+log = logging.getLogger("floorcast.server")
+
+
+def parse_bind(bind: str) -> tuple[str, int]:
+    host, _, port = bind.rpartition(":")
+    return host.strip("[]") or "0.0.0.0", int(port)
+
+
+def run_server(settings, bind: str | None = None) -> None:
+    appliance = create_appliance(settings)
+    app = create_app(settings, appliance)
+    appliance.plugins.notify("floorcast_startup", settings=settings.as_dict())
+    consumer = start_consumer(appliance)
+    watchdog = start_watchdog(appliance)
+    host, port = parse_bind(bind or settings["server"]["bind"])
+    server = WSGIServer((host, port), app, log=None, error_log=logging.getLogger("floorcast.wsgi"))
+    server.start()
+    log.info("Floorcast listening on http://%s:%d", host, port)
+    print(f"Floorcast is running at http://{host}:{port}  (Ctrl+C to stop)", flush=True)
+
+    stop = gevent.event.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        gevent.signal_handler(sig, stop.set)
+    stop.wait()
+    log.info("shutting down")
+    hub = app.extensions.get("floorcast.hub")
+    if hub is not None and hasattr(hub, "shutdown"):
+        hub.shutdown()  # kiosks hear 1012 (service restart) and come back promptly
+    server.stop(timeout=3)
+    watchdog.kill()
+    consumer.stop(graceful=False)
