@@ -44,3 +44,20 @@ def settings_env(tmp_path):
         "FLOORCAST_PATHS__DATA_DIR": str(tmp_path / "data"),
         "FLOORCAST_SERVER__SECRET_KEY": secrets.token_urlsafe(16),
     }
+
+
+TEST_PLUGINS = Path(__file__).resolve().parent / "plugins" / "site"
+
+
+@pytest.fixture
+def plugin_env() -> dict[str, str]:
+    """Environment that makes the test plugins in tests/plugins/site discoverable."""
+    import os
+
+    path = os.pathsep.join(p for p in (str(TEST_PLUGINS), os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path}
+
+
+def slowplan(seconds: float, mode: str = "") -> bytes:
+    """A file for the ``slowplan`` test format (tests/plugins)."""
+    return f"FLOORCAST-SLOWPLAN\n{seconds}\n{mode}\n".encode()

@@ -57,6 +57,7 @@ class _JobContext:
         self.lost = threading.Event()
         self._stop = threading.Event()
         self._last_write = 0.0
+        self._last_check = 0.0
         self._tmp: list[str] = []
 
     # -- lease -------------------------------------------------------------------
@@ -72,6 +73,16 @@ class _JobContext:
 
     def stop_lease_keeper(self) -> None:
         self._stop.set()
+
+    def should_stop(self) -> bool:
+        """Polled by the sandbox: stop once the job was cancelled or taken back."""
+        now = time.monotonic()
+        if not self.lost.is_set() and now - self._last_check >= 1.0:
+            self._last_check = now
+            if not Job.select().where(Job.id == self.job_id, Job.status == states.RUNNING,
+                                      Job.lease_owner == self.owner).exists():
+                self.lost.set()
+        return self.lost.is_set()
 
     # -- progress ----------------------------------------------------------------
     def progress(self, stage: str, fraction: float, message: str | None = None, force: bool = False) -> None:
@@ -139,7 +150,7 @@ class _JobContext:
             "disabled": list(self.app.settings["plugins"]["disabled"]),
         }
         try:
-            result = run_converter(request, limits, self.progress, should_stop=self.lost.is_set)
+            result = run_converter(request, limits, self.progress, should_stop=self.should_stop)
         except ConversionError as exc:
             if exc.code == "cancelled" or self.lost.is_set():
                 raise _Lost() from exc

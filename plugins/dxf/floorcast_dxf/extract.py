@@ -66,13 +66,39 @@ class Drawing2D:
         return allpts.min(axis=0), allpts.max(axis=0)
 
 
+    def drop_outliers(self, factor: float = 4.0) -> list[str]:
+        """Leave out shapes far from the rest (a detail sheet or a stray entity at
+        the origin of a georeferenced plan would shrink the building to a dot);
+        returns the layers they were on."""
+        if len(self.shapes) < 20:
+            return []
+        centres = np.array([_centre(s) for s in self.shapes])
+        ok = np.isfinite(centres).all(axis=1)
+        dist = np.full(len(centres), np.inf)
+        dist[ok] = np.abs(centres[ok] - np.median(centres[ok], axis=0)).max(axis=1)
+        reach = factor * max(np.percentile(dist[ok], 90), 1e-9) if ok.any() else 0
+        far = dist > reach
+        if not far.any():
+            return []
+        layers = sorted({s.layer for s, f in zip(self.shapes, far) if f})
+        self.shapes = [s for s, f in zip(self.shapes, far) if not f]
+        return layers
+
+
+def _centre(shape: Shape) -> np.ndarray:
+    pts = shape.points if shape.points is not None else _control_points(shape.path)
+    if not len(pts):
+        return np.array([np.nan, np.nan])
+    return (pts.min(axis=0) + pts.max(axis=0)) / 2
+
+
 def _control_points(p) -> np.ndarray:
     return np.array([(v.x, v.y) for v in p.control_vertices()], dtype=float).reshape(-1, 2)
 
 
 def _text_of(entity) -> str:
     try:
-        text = entity.plain_text() if entity.dxftype() == "MTEXT" else entity.plain_text()
+        text = entity.plain_text()
     except Exception:
         text = entity.dxf.get("text", "")
     return " ".join(str(text).split())

@@ -44,12 +44,13 @@ def detect_units(
     if insunits in INSUNITS:
         name, scale = INSUNITS[insunits]
         metres = size * scale
-        if size and not PLAUSIBLE_M[0] / 10 <= metres <= PLAUSIBLE_M[1] * 10:
-            warnings.append(
-                f"$INSUNITS says {name} but the drawing is then {metres:.4g} m wide;"
-                " set the units option if the model has the wrong size"
-            )
-        return name, scale, "$INSUNITS", warnings
+        if not size or PLAUSIBLE_M[0] / 10 <= metres <= PLAUSIBLE_M[1] * 10:
+            return name, scale, "$INSUNITS", warnings
+        # converters write $INSUNITS carelessly: a 60 km "metre" office is millimetres
+        warnings.append(
+            f"$INSUNITS says {name} but the drawing would then be {metres:.4g} m wide;"
+            " ignoring it"
+        )
     lo, hi = PLAUSIBLE_M
     if size <= hi:
         name, scale = "m", 1.0
