@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ezdxf
+import numpy as np
 import shapely
 from shapely.geometry import Polygon, box
 
@@ -123,3 +124,56 @@ def truncated(path: Path, fraction: float = 0.6) -> None:
     building_plan(path)
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * fraction)])
+
+
+# -- reading GLBs back ----------------------------------------------------------
+
+
+@dataclass
+class GlbNode:
+    name: str
+    extras: dict
+    positions: object  # numpy (N, 3) float32, glTF axes
+    indices: object  # numpy (M, 3) uint32
+
+
+def read_glb(path: Path) -> tuple[dict, list[GlbNode]]:
+    """(asset extras' ``floorcast``, nodes with their triangles) of a GLB."""
+    import pygltflib
+
+    gltf = pygltflib.GLTF2.load_binary(str(path))
+    blob = gltf.binary_blob()
+
+    def data(index: int, dtype, width: int):
+        acc = gltf.accessors[index]
+        view = gltf.bufferViews[acc.bufferView]
+        start = view.byteOffset + (acc.byteOffset or 0)
+        arr = np.frombuffer(blob, dtype=dtype, count=acc.count * width, offset=start)
+        return arr.reshape(-1, width)
+
+    nodes = []
+    for node in gltf.nodes:
+        if node.mesh is None:
+            continue
+        prim = gltf.meshes[node.mesh].primitives[0]
+        nodes.append(GlbNode(node.name, node.extras or {},
+                             data(prim.attributes.POSITION, np.float32, 3),
+                             data(prim.indices, np.uint32, 1).reshape(-1, 3)))
+    return (gltf.asset.extras or {}).get("floorcast", {}), nodes
+
+
+def footprint(node: GlbNode, origin) -> Polygon:
+    """A GLB node's triangles seen from above, back in plan metres."""
+    p = node.positions.astype(float)
+    plan = np.column_stack([p[:, 0] + origin[0], -p[:, 2] + origin[1]])
+    tris = plan[node.indices]
+    u, v = tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0]
+    area = np.abs(u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]) / 2
+    return shapely.union_all(shapely.polygons(tris[area > 1e-9]))
+
+
+def edge_use(indices) -> dict:
+    """How many triangles use each undirected edge (2 everywhere = closed solid)."""
+    e = np.sort(np.concatenate([indices[:, [0, 1]], indices[:, [1, 2]], indices[:, [2, 0]]]), axis=1)
+    _, counts = np.unique(e, axis=0, return_counts=True)
+    return dict(zip(*np.unique(counts, return_counts=True)))
