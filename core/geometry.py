@@ -67,7 +67,7 @@ def triangulate(poly: Polygon) -> tuple[np.ndarray, np.ndarray, list[tuple[int, 
         area2 = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
         flip = area2 < 0
         tris[flip] = tris[flip][:, ::-1]
-    return verts, tris, list(zip(starts.tolist(), counts))
+    return verts, tris, list(zip(starts.tolist(), counts, strict=True))
 
 
 def extrude(geom: BaseGeometry, bottom: float, top: float) -> Mesh:
@@ -110,7 +110,7 @@ def merge_meshes(meshes: Iterable[Mesh]) -> Mesh:
     offsets = np.cumsum([0] + [len(m.positions) for m in meshes[:-1]])
     return Mesh(
         np.concatenate([m.positions for m in meshes]),
-        np.concatenate([m.indices.astype(np.int64) + off for m, off in zip(meshes, offsets)]),
+        np.concatenate([m.indices.astype(np.int64) + off for m, off in zip(meshes, offsets, strict=True)]),
     )
 
 
@@ -137,9 +137,7 @@ def centreline_walls(lines: Iterable[LineString | Sequence], thickness: float) -
     # node, then re-chain: separate LINEs meeting at a corner get a mitred corner
     merged = shapely.line_merge(shapely.union_all(geoms))
     parts = shapely.get_parts(merged)
-    return shapely.union_all(
-        shapely.buffer(parts, thickness / 2, cap_style="flat", join_style="mitre", mitre_limit=3)
-    )
+    return shapely.union_all(shapely.buffer(parts, thickness / 2, cap_style="flat", join_style="mitre", mitre_limit=3))
 
 
 def _segments(parts: np.ndarray) -> np.ndarray:

@@ -10,6 +10,8 @@ flat normals, which is what extruded plans want, and vertices stay shared.
 
 from __future__ import annotations
 
+import json
+import struct
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -56,7 +58,7 @@ def _groups(scene: Scene) -> list[list[Node]]:
 def _node_extras(group: list[Node]) -> dict:
     first = group[0]
     layers = list(dict.fromkeys(n.layer for n in group))
-    info: dict = {"category": first.category, "layer": layers[0], "level": first.level}
+    info: dict = {"category": first.category, "layer": layers[0] or "", "level": first.level}
     if len(layers) > 1:
         info["layers"] = layers
     if len(group) > 1:
@@ -114,9 +116,7 @@ def write_glb(
     material_index: dict[str, int] = {}
 
     def material_for(node: Node) -> int:
-        mat = (scene.material(node.material) if node.material else None) or DEFAULT_MATERIALS[
-            node.category
-        ]
+        mat = (scene.material(node.material) if node.material else None) or DEFAULT_MATERIALS[node.category]
         if mat.name not in material_index:
             mode = mat.effective_alpha_mode
             gltf.materials.append(
@@ -135,6 +135,7 @@ def write_glb(
         return material_index[mat.name]
 
     triangles = vertices = 0
+    node_extras: list[dict] = []
     for group in _groups(scene):
         first = group[0]
         mesh = merge_meshes(n.mesh for n in group)
@@ -147,14 +148,22 @@ def write_glb(
         idx_view = blob.add(indices, ELEMENT_ARRAY_BUFFER)
         gltf.accessors.append(
             pygltflib.Accessor(
-                bufferView=pos_view, componentType=FLOAT, count=len(gl), type="VEC3",
-                min=gl.min(axis=0).tolist(), max=gl.max(axis=0).tolist(),
+                bufferView=pos_view,
+                componentType=FLOAT,
+                count=len(gl),
+                type="VEC3",
+                min=gl.min(axis=0).tolist(),
+                max=gl.max(axis=0).tolist(),
             )
         )
         gltf.accessors.append(
             pygltflib.Accessor(
-                bufferView=idx_view, componentType=UNSIGNED_INT, count=len(indices), type="SCALAR",
-                min=[int(indices.min())], max=[int(indices.max())],
+                bufferView=idx_view,
+                componentType=UNSIGNED_INT,
+                count=len(indices),
+                type="SCALAR",
+                min=[int(indices.min())],
+                max=[int(indices.max())],
             )
         )
         name = first.label or first.name
@@ -170,7 +179,8 @@ def write_glb(
                 ],
             )
         )
-        gltf.nodes.append(pygltflib.Node(name=name, mesh=len(gltf.meshes) - 1, extras=_node_extras(group)))
+        gltf.nodes.append(pygltflib.Node(name=name, mesh=len(gltf.meshes) - 1))
+        node_extras.append(_node_extras(group))
         gltf.scenes[0].nodes.append(len(gltf.nodes) - 1)
         triangles += mesh.triangle_count
         vertices += len(gl)
@@ -181,7 +191,7 @@ def write_glb(
         "max": [round(float(v), 4) for v in hi],
         "size": [round(float(v), 4) for v in hi - lo],
     }
-    gltf.asset.extras = {
+    asset_extras = {
         "floorcast": {
             "source_sha256": source_sha256,
             "format": format_name,
@@ -196,9 +206,14 @@ def write_glb(
         }
     }
     gltf.buffers.append(pygltflib.Buffer(byteLength=blob.size))
-    gltf.set_binary_blob(b"".join(blob.chunks))
+    # pygltflib's serialiser drops empty strings, lists and dicts everywhere, extras
+    # included: put ours back so "warnings": [] and "layer": "" stay in the contract
+    doc = json.loads(gltf.to_json())
+    doc["asset"]["extras"] = asset_extras
+    for node, extras in zip(doc["nodes"], node_extras, strict=True):
+        node["extras"] = extras
     path = Path(path)
-    gltf.save_binary(str(path))
+    _save_glb(path, doc, b"".join(blob.chunks))
     return {
         "nodes": len(gltf.nodes),
         "counts": counts,
@@ -208,3 +223,25 @@ def write_glb(
         "origin": [float(origin[0]), float(origin[1])],
         "bytes": path.stat().st_size,
     }
+
+
+def _json_value(value):
+    """numpy scalars and arrays in plugin properties become plain JSON values."""
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def _save_glb(path: Path, doc: dict, binary: bytes) -> None:
+    """The GLB container: 12-byte header, JSON chunk (space-padded), BIN chunk."""
+    text = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_json_value)
+    js = text.encode("utf-8")
+    js += b" " * ((-len(js)) % 4)
+    binary += b"\x00" * ((-len(binary)) % 4)
+    total = 12 + 8 + len(js) + 8 + len(binary)
+    with open(path, "wb") as fh:
+        fh.write(struct.pack("<4sII", b"glTF", 2, total))
+        fh.write(struct.pack("<I4s", len(js), b"JSON"))
+        fh.write(js)
+        fh.write(struct.pack("<I4s", len(binary), b"BIN\x00"))
+        fh.write(binary)

@@ -47,9 +47,7 @@ def _run_converter(spec: FormatSpec, source: Path, options: dict, tracker: _Stag
     except ConversionError:
         raise
     except MemoryError:
-        raise ConversionError(
-            "out_of_memory", "the converter ran out of memory", stage=tracker.stage
-        ) from None
+        raise ConversionError("out_of_memory", "the converter ran out of memory", stage=tracker.stage) from None
     except (ValueError, KeyError, IndexError, TypeError, UnicodeError, EOFError, OSError) as exc:
         # what a parser raises on malformed input it did not anticipate
         raise ConversionError(
@@ -116,13 +114,20 @@ def convert_file(
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        stats = write_glb(
-            scene,
-            tmp,
-            source_sha256=source_sha256,
-            format_name=spec.name,
-            converter_version=spec.version,
-        )
+        try:
+            stats = write_glb(
+                scene,
+                tmp,
+                source_sha256=source_sha256,
+                format_name=spec.name,
+                converter_version=spec.version,
+            )
+        except (ValueError, TypeError) as exc:  # e.g. NaN in a plugin's properties
+            raise ConversionError(
+                "converter_crashed",
+                f"{spec.name} converter returned a scene that cannot be written: {type(exc).__name__}: {exc}",
+                stage="write",
+            ) from exc
         glb_sha256 = file_sha256(tmp)
         os.replace(tmp, out)
     finally:

@@ -99,14 +99,15 @@ class Mesh:
         return geometry.merge_meshes(meshes)
 
     @staticmethod
-    def wall_footprint(lines, *, default_thickness: float, max_thickness: float = 0.6,
-                       min_thickness: float = 0.03):
+    def wall_footprint(lines, *, default_thickness: float, max_thickness: float = 0.6, min_thickness: float = 0.03):
         """(shapely footprint, stats) of walls drawn as centre lines and/or double
         lines; see :func:`core.geometry.walls_from_linework`. Extrude the result."""
         from core import geometry
 
         return geometry.walls_from_linework(
-            lines, default_thickness=default_thickness, max_thickness=max_thickness,
+            lines,
+            default_thickness=default_thickness,
+            max_thickness=max_thickness,
             min_thickness=min_thickness,
         )
 
@@ -143,9 +144,7 @@ class Node:
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
-            raise ValueError(
-                f"node {self.name!r}: category {self.category!r} is not one of {CATEGORIES}"
-            )
+            raise ValueError(f"node {self.name!r}: category {self.category!r} is not one of {CATEGORIES}")
 
     @property
     def has_geometry(self) -> bool:

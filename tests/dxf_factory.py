@@ -55,8 +55,7 @@ def building_plan(path: Path, *, units: str = "mm", insunits: bool = True, fmt: 
     wall, wall_kr = {"layer": "A-WALL"}, {"layer": "벽체"}
     # exterior: outer and inner outline (even-odd fill = a 0.3 m band)
     msp.add_lwpolyline(pts((0, 0), (20, 0), (20, 12), (0, 12)), close=True, dxfattribs=wall)
-    msp.add_lwpolyline(pts((0.3, 0.3), (19.7, 0.3), (19.7, 11.7), (0.3, 11.7)), close=True,
-                       dxfattribs=wall)
+    msp.add_lwpolyline(pts((0.3, 0.3), (19.7, 0.3), (19.7, 11.7), (0.3, 11.7)), close=True, dxfattribs=wall)
     # centre-line wall with a door gap y 4..5
     for a, b in (((8, 0.3), (8, 4)), ((8, 5), (8, 11.7))):
         msp.add_line(*pts(a, b), dxfattribs=wall)
@@ -68,8 +67,7 @@ def building_plan(path: Path, *, units: str = "mm", insunits: bool = True, fmt: 
         for y in (5.925, 6.075):
             msp.add_line(*pts((x0, y), (x1, y)), dxfattribs=wall_kr)
     # wall as a closed thin outline at y = 8
-    msp.add_lwpolyline(pts((0.3, 7.9), (7.9, 7.9), (7.9, 8.1), (0.3, 8.1)), close=True,
-                       dxfattribs=wall)
+    msp.add_lwpolyline(pts((0.3, 7.9), (7.9, 7.9), (7.9, 8.1), (0.3, 8.1)), close=True, dxfattribs=wall)
 
     rooms = {
         "Lobby": box(0.3, 0.3, 7.9, 7.9),
@@ -81,18 +79,22 @@ def building_plan(path: Path, *, units: str = "mm", insunits: bool = True, fmt: 
         msp.add_lwpolyline(pts(*poly.exterior.coords[:-1]), close=True, dxfattribs={"layer": "RM$"})
         c = poly.centroid
         if name == "Hall":
-            msp.add_mtext(name, dxfattribs={"layer": "A-IDEN-NUMR", "insert": (c.x * k, c.y * k),
-                                             "char_height": 0.3 * k})
+            msp.add_mtext(
+                name, dxfattribs={"layer": "A-IDEN-NUMR", "insert": (c.x * k, c.y * k), "char_height": 0.3 * k}
+            )
         else:
-            msp.add_text(name, height=0.3 * k, dxfattribs={"layer": "A-IDEN-NUMR"}).set_placement(
-                (c.x * k, c.y * k))
+            msp.add_text(name, height=0.3 * k, dxfattribs={"layer": "A-IDEN-NUMR"}).set_placement((c.x * k, c.y * k))
 
-    walls = shapely.union_all([
-        box(0, 0, 20, 12).difference(box(0.3, 0.3, 19.7, 11.7)),
-        box(7.9, 0.3, 8.1, 4), box(7.9, 5, 8.1, 11.7),
-        box(8.1, 5.925, 12, 6.075), box(13, 5.925, 19.7, 6.075),
-        box(0.3, 7.9, 7.9, 8.1),
-    ])
+    walls = shapely.union_all(
+        [
+            box(0, 0, 20, 12).difference(box(0.3, 0.3, 19.7, 11.7)),
+            box(7.9, 0.3, 8.1, 4),
+            box(7.9, 5, 8.1, 11.7),
+            box(8.1, 5.925, 12, 6.075),
+            box(13, 5.925, 19.7, 6.075),
+            box(0.3, 7.9, 7.9, 8.1),
+        ]
+    )
     doc.saveas(path, fmt=fmt)
     return Truth(walls=walls, rooms=rooms, extent=(0, 0, 20, 12))
 
@@ -101,8 +103,7 @@ def curved_wall(path: Path) -> float:
     """A semicircular wall (one LWPOLYLINE with bulge 1, radius 5 m, in metres);
     returns the footprint area it should have (arc length x 0.2 m)."""
     doc = _new("m", True)
-    doc.modelspace().add_lwpolyline([(0, 0, 0, 0, 1), (10, 0)], format="xyseb",
-                                    dxfattribs={"layer": "A-WALL"})
+    doc.modelspace().add_lwpolyline([(0, 0, 0, 0, 1), (10, 0)], format="xyseb", dxfattribs={"layer": "A-WALL"})
     doc.saveas(path)
     return 3.141592653589793 * 5 * 0.2
 
@@ -156,9 +157,14 @@ def read_glb(path: Path) -> tuple[dict, list[GlbNode]]:
         if node.mesh is None:
             continue
         prim = gltf.meshes[node.mesh].primitives[0]
-        nodes.append(GlbNode(node.name, node.extras or {},
-                             data(prim.attributes.POSITION, np.float32, 3),
-                             data(prim.indices, np.uint32, 1).reshape(-1, 3)))
+        nodes.append(
+            GlbNode(
+                node.name,
+                node.extras or {},
+                data(prim.attributes.POSITION, np.float32, 3),
+                data(prim.indices, np.uint32, 1).reshape(-1, 3),
+            )
+        )
     return (gltf.asset.extras or {}).get("floorcast", {}), nodes
 
 
@@ -176,4 +182,4 @@ def edge_use(indices) -> dict:
     """How many triangles use each undirected edge (2 everywhere = closed solid)."""
     e = np.sort(np.concatenate([indices[:, [0, 1]], indices[:, [1, 2]], indices[:, [2, 0]]]), axis=1)
     _, counts = np.unique(e, axis=0, return_counts=True)
-    return dict(zip(*np.unique(counts, return_counts=True)))
+    return dict(zip(*np.unique(counts, return_counts=True), strict=True))

@@ -19,7 +19,7 @@ MAGIC = b"BOXPLAN"
 
 def _convert(source: Path, options: dict, progress) -> Scene:
     """A tiny real format: ``BOXPLAN <behaviour>``."""
-    mode = source.read_bytes()[len(MAGIC):].strip().decode()
+    mode = source.read_bytes()[len(MAGIC) :].strip().decode()
     progress("parse", 0.5, "reading")
     if mode == "value-error":
         raise ValueError("bad number in line 3")

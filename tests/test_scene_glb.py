@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
-from tests.dxf_factory import edge_use, footprint, read_glb
-from tests.gltf_validator import validate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, box
@@ -14,6 +12,8 @@ from shapely.geometry import LineString, box
 from core import geometry
 from core.glb import write_glb
 from core.scene import Material, Mesh, Node, Scene
+from tests.dxf_factory import edge_use, footprint, read_glb
+from tests.gltf_validator import validate
 
 SHA = "ab" * 32
 
@@ -41,12 +41,15 @@ def test_material_defaults_blend_for_translucent_colours():
 
 @settings(max_examples=40, deadline=None)
 @given(
-    w=st.floats(0.5, 200), d=st.floats(0.5, 200), h=st.floats(0.05, 10),
-    hole=st.floats(0.05, 0.45), x=st.floats(-1e5, 1e5), y=st.floats(-1e5, 1e5),
+    w=st.floats(0.5, 200),
+    d=st.floats(0.5, 200),
+    h=st.floats(0.05, 10),
+    hole=st.floats(0.05, 0.45),
+    x=st.floats(-1e5, 1e5),
+    y=st.floats(-1e5, 1e5),
 )
 def test_extrude_is_closed_outward_solid(w, d, h, hole, x, y):
-    poly = box(x, y, x + w, y + d).difference(
-        box(x + w * hole, y + d * hole, x + w * (1 - hole), y + d * (1 - hole)))
+    poly = box(x, y, x + w, y + d).difference(box(x + w * hole, y + d * hole, x + w * (1 - hole), y + d * (1 - hole)))
     mesh = geometry.extrude(poly, 0.0, h)
     assert set(edge_use(mesh.indices)) == {2}
     # positive volume = every face winds outward
@@ -62,8 +65,7 @@ def test_centre_line_walls_meet_with_mitred_corners():
 
 
 def test_double_lines_become_one_wall_of_their_spacing():
-    fp, stats = geometry.walls_from_linework(
-        [[(0, 0), (10, 0)], [(0, 0.25), (10, 0.25)]], default_thickness=0.2)
+    fp, stats = geometry.walls_from_linework([[(0, 0), (10, 0)], [(0, 0.25), (10, 0.25)]], default_thickness=0.2)
     assert stats["double_line_pairs"] == 1
     assert fp.symmetric_difference(box(0, 0, 10, 0.25)).area < 1e-6
 
@@ -89,15 +91,17 @@ def _scene() -> Scene:
             Node("note", "annotation", "TEXT"),
         ],
         materials=[Material("custom", (1, 0, 0, 1))],
-        units="mm", scale_to_m=0.001, units_source="$INSUNITS", elevations={1: 4.0},
+        units="mm",
+        scale_to_m=0.001,
+        units_source="$INSUNITS",
+        elevations={1: 4.0},
         warnings=["something odd"],
     )
 
 
 def test_glb_contract(tmp_path):
     out = tmp_path / "scene.glb"
-    stats = write_glb(_scene(), out, source_sha256=SHA, format_name="test",
-                      converter_version="9.9")
+    stats = write_glb(_scene(), out, source_sha256=SHA, format_name="test", converter_version="9.9")
     report = validate(out)
     assert report["numWarnings"] == 0, report["messages"]
     asset, nodes = read_glb(out)
@@ -133,11 +137,9 @@ def test_glb_contract(tmp_path):
 
 
 def test_glb_merges_per_category_and_level(tmp_path):
-    nodes = [Node(f"w{i}", "wall", f"L{i}", geometry.extrude(box(i * 2, 0, i * 2 + 1, 1), 0, 3))
-             for i in range(5)]
+    nodes = [Node(f"w{i}", "wall", f"L{i}", geometry.extrude(box(i * 2, 0, i * 2 + 1, 1), 0, 3)) for i in range(5)]
     out = tmp_path / "m.glb"
-    stats = write_glb(Scene(nodes=nodes), out, source_sha256=SHA, format_name="t",
-                      converter_version="1")
+    stats = write_glb(Scene(nodes=nodes), out, source_sha256=SHA, format_name="t", converter_version="1")
     validate(out)
     _, glb_nodes = read_glb(out)
     assert len(glb_nodes) == 1 and stats["nodes"] == 1
@@ -147,13 +149,11 @@ def test_glb_merges_per_category_and_level(tmp_path):
 
 def test_glb_refuses_empty_scene(tmp_path):
     with pytest.raises(ValueError):
-        write_glb(Scene(), tmp_path / "x.glb", source_sha256=SHA, format_name="t",
-                  converter_version="1")
+        write_glb(Scene(), tmp_path / "x.glb", source_sha256=SHA, format_name="t", converter_version="1")
 
 
 def test_wall_lines_with_tee_and_gap_stay_closed():
-    lines = [LineString([(0, 0), (10, 0)]), LineString([(5, 0), (5, 4)]),
-             LineString([(5, 5), (5, 8)])]
+    lines = [LineString([(0, 0), (10, 0)]), LineString([(5, 0), (5, 4)]), LineString([(5, 5), (5, 8)])]
     fp, _ = geometry.walls_from_linework(lines, default_thickness=0.2)
     mesh = geometry.extrude(fp, 0, 3)
     assert set(edge_use(mesh.indices)) == {2}

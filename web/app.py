@@ -68,6 +68,12 @@ def create_app(settings: Settings, appliance: Appliance | None = None) -> Flask:
     def not_found(_error):
         return problem_response(404, "not_found", "no such resource")
 
+    @app.teardown_appcontext
+    def close_db(_exc):
+        # Each request runs in its own greenlet, hence its own connection: give it back.
+        if not appliance.db.is_closed():
+            appliance.db.close()
+
     for spec in appliance.plugins.transports():
         try:
             spec.attach(app, hub)

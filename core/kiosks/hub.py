@@ -1,6 +1,340 @@
-"""Placeholder, written by the kiosk work."""
+"""What connected kiosks are told, independent of how (WebSocket today, SSE later).
+
+A transport does only I/O: it hands the kiosk's first message to
+:meth:`KioskHub.hello`, sends what the returned :class:`KioskSession` gives it
+(``start()``, then ``next()`` in a loop), passes each message the kiosk sends to
+``receive()`` and sends the replies, and closes the connection when told to with a
+:class:`Close`. Message shapes are the contract of DESIGN.md section 9.
+
+Presence: a kiosk is online while at least one connection of this process holds a
+session for it; ``last_seen`` moves on every heartbeat tick (``ping_seconds``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+
+from core.auth import hash_secret
+from core.db import iso, utcnow
+from core.kiosks.urls import signed_asset_url
+from core.models import Asset, Channel, Kiosk, Publication
+from core.publishing import latest_publication, publication_message
+
+log = logging.getLogger("floorcast.kiosks")
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+TOUCH_SECONDS = 5  # at most one last_seen write per kiosk this often from pings
+
+
+@dataclass(frozen=True)
+class Close:
+    """Tell the transport to end the connection with this code (WebSocket close codes;
+    4401 = bad or revoked token, 4400 = first message was not a hello, 4408 = no hello
+    in time, 1012 = server restarting)."""
+
+    code: int
+    reason: str
+
+
+UNAUTHORIZED = Close(4401, "unauthorized")
+_WAKE = object()  # put in a session's queue to make next() look at its stop flag
 
 
 class KioskHub:
+    """Kiosk logic for every transport of one process (built by ``create_app``)."""
+
     def __init__(self, appliance):
         self.appliance = appliance
+        self.settings = appliance.settings
+        self._lock = threading.Lock()
+        self._connections: Counter[str] = Counter()
+        self._sessions: set[KioskSession] = set()
+        self._closing = False
+        try:
+            # This process serves every kiosk socket of the box: "online" rows left
+            # by a previous run (crash, kill -9) are stale.
+            Kiosk.update(online=False).where(Kiosk.online == True).execute()  # noqa: E712
+        except Exception as exc:  # presence is cosmetic: never block the app on it
+            log.warning("could not reset kiosk presence: %s", exc)
+
+    @property
+    def heartbeat_seconds(self) -> float:
+        return float(self.settings["kiosk"]["ping_seconds"])
+
+    @property
+    def hello_seconds(self) -> float:
+        return float(self.settings["kiosk"]["hello_seconds"])
+
+    def authenticate(self, token: object) -> Kiosk | None:
+        """The kiosk owning ``token``, unless unknown or revoked."""
+        if not isinstance(token, str) or not token:
+            return None
+        return (
+            Kiosk.select(Kiosk, Channel)
+            .join(Channel)
+            .where(Kiosk.token_hash == hash_secret(token), Kiosk.revoked_at.is_null())
+            .first()
+        )
+
+    def hello(self, message: object, user_agent: str | None = None) -> KioskSession | Close:
+        """Answer a kiosk's first message: a session to ``start()``, or why to close."""
+        data = message.get("data") if isinstance(message, dict) and message.get("type") == "hello" else None
+        if not isinstance(data, dict):
+            return Close(4400, "the first message must be a hello")
+        kiosk = self.authenticate(data.get("token"))
+        if kiosk is None or self._closing:
+            return UNAUTHORIZED if kiosk is None else Close(1012, "server restarting")
+        last = data.get("last_event_id")
+        last = last if isinstance(last, int) and not isinstance(last, bool) else None
+        sha = data.get("sha256") if isinstance(data.get("sha256"), str) and SHA256.match(data["sha256"]) else None
+        return KioskSession(self, kiosk, last, sha, (user_agent or "")[:255] or None)
+
+    def publish_for(self, message: dict, kiosk_id: str) -> dict:
+        """A stored ``publish`` event as one kiosk receives it, with its own signed URL."""
+        data = message["data"]
+        url = signed_asset_url(self.settings, data["asset"], kiosk_id)
+        base = (self.settings["server"]["public_url"] or "").rstrip("/")
+        return {
+            "type": "publish",
+            "id": message["id"],
+            "data": {
+                "channel": data["channel"],
+                "version": data["version"],
+                "url": base + url,
+                "sha256": data["sha256"],
+                "size": data["size"],
+            },
+        }
+
+    def online(self, kiosk_id: str) -> int:
+        """Connections this process holds for the kiosk."""
+        with self._lock:
+            return self._connections[str(kiosk_id)]
+
+    def shutdown(self) -> None:
+        """Close every kiosk connection with 1012: kiosks come back when we are up again."""
+        self._closing = True
+        with self._lock:
+            sessions = list(self._sessions)
+        for session in sessions:
+            session.interrupt(Close(1012, "server restarting"))
+
+    def release_db(self) -> None:
+        """Close this thread's (greenlet's) database connection when it is done."""
+        db = self.appliance.db
+        if not db.is_closed():
+            db.close()
+
+    # -- presence -------------------------------------------------------------------
+
+    def _register(self, session: KioskSession) -> None:
+        with self._lock:
+            self._sessions.add(session)
+            self._connections[session.kiosk_id] += 1
+
+    def _unregister(self, session: KioskSession) -> None:
+        with self._lock:
+            self._sessions.discard(session)
+            self._connections[session.kiosk_id] -= 1
+            last = self._connections[session.kiosk_id] <= 0
+            if last:
+                del self._connections[session.kiosk_id]
+        if not last:
+            return
+        kid = uuid.UUID(session.kiosk_id)
+        Kiosk.update(online=False, last_seen_at=utcnow()).where(Kiosk.id == kid).execute()
+        if not self._closing and not session.revoked:
+            # A reload reconnects within seconds: tell plugins only if it stays away.
+            timer = threading.Timer(self.heartbeat_seconds, self._notify_offline, args=(session.kiosk_id,))
+            timer.daemon = True
+            timer.start()
+
+    def _notify_offline(self, kiosk_id: str) -> None:
+        try:
+            if self.online(kiosk_id):
+                return
+            kiosk = Kiosk.select(Kiosk, Channel).join(Channel).where(Kiosk.id == uuid.UUID(kiosk_id)).first()
+            if kiosk is None or kiosk.online or kiosk.revoked_at is not None:
+                return
+            view = {"id": kiosk_id, "name": kiosk.name, "channel": kiosk.channel.name,
+                    "last_seen": iso(kiosk.last_seen_at)}
+            self.appliance.plugins.notify("floorcast_kiosk_offline", kiosk=view)
+        finally:
+            self.release_db()
+
+
+class KioskSession:
+    """One connected kiosk: what it must be sent and what its messages mean."""
+
+    def __init__(
+        self, hub: KioskHub, kiosk: Kiosk, last_event_id: int | None, sha256: str | None, user_agent: str | None
+    ):
+        self.hub = hub
+        self.kiosk_id = str(kiosk.id)
+        self.name = kiosk.name
+        self.channel = kiosk.channel.name
+        self.token_hash = kiosk.token_hash
+        self.seen = last_event_id  # newest event id the kiosk has or was sent
+        self.revoked = False
+        self._sha256, self._user_agent = sha256, user_agent
+        self._sub = None
+        self._stopping = False
+        self._stop_with: Close | None = None
+        self._closed = False
+        self._last_touch = 0.0
+
+    @property
+    def _uuid(self) -> uuid.UUID:
+        return uuid.UUID(self.kiosk_id)
+
+    def start(self) -> list[dict]:
+        """Subscribe and return the first messages: ``welcome``, then the current
+        ``publish`` when the kiosk is behind (the latest only: no replay)."""
+        # Subscribe before reading the latest publication: nothing published in
+        # between is lost (a duplicate is dropped by its event id).
+        self._sub = self.hub.appliance.bus.subscribe(f"channel:{self.channel}", f"kiosk:{self.kiosk_id}")
+        self.hub._register(self)
+        fields = {"online": True, "last_seen_at": utcnow(), "user_agent": self._user_agent}
+        if self._sha256:
+            fields.update(shown_sha256=self._sha256, shown_version=self._version_of(self._sha256))
+        Kiosk.update(**fields).where(Kiosk.id == self._uuid).execute()
+        welcome = {
+            "type": "welcome",
+            "data": {
+                "kiosk": self.kiosk_id,
+                "name": self.name,
+                "channel": self.channel,
+                "server_time": iso(utcnow()),
+                "ping_seconds": self.hub.heartbeat_seconds,
+            },
+        }
+        current = self._latest()
+        return [welcome, current] if current else [welcome]
+
+    def next(self) -> dict | Close | None:
+        """Block until there is something for the kiosk: a message to send, a
+        :class:`Close`, or None when the connection is gone (after ``interrupt()``).
+
+        Every ``ping_seconds`` without news it re-reads the kiosk and its channel
+        (revoked elsewhere, moved, a publication the bus did not bring)."""
+        while not self._stopping:
+            message = self._sub.get(timeout=self.hub.heartbeat_seconds)
+            if message is _WAKE:
+                continue
+            out = self._reconcile() if message is None else self._translate(message)
+            if out is not None:
+                return out
+        return self._stop_with
+
+    def receive(self, message: dict) -> list[dict]:
+        """Handle one message from the kiosk; returns the replies to send."""
+        kind = message.get("type")
+        if kind == "ping":
+            self._touch()
+            return [{"type": "pong"}]
+        if kind == "ack":
+            self._ack(message.get("data"))
+        return []  # unknown types are ignored: newer kiosks may speak more
+
+    def interrupt(self, close: Close | None = None) -> None:
+        """Make ``next()`` return ``close`` (None: the connection is already gone)."""
+        self._stop_with = close
+        self._stopping = True
+        if self._sub is not None:
+            self._sub.offer(_WAKE)
+
+    def close(self) -> None:
+        """The connection ended: unsubscribe and update presence."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._sub is not None:
+            self._sub.close()
+            self.hub._unregister(self)
+
+    # -- inside ---------------------------------------------------------------------
+
+    def _translate(self, message: dict) -> dict | Close | None:
+        kind = message.get("type")
+        if kind == "publish":
+            if message.get("data", {}).get("channel") != self.channel:
+                return None  # queued before a move
+            return self._offer(message)
+        if kind == "revoked":
+            self.revoked = True
+            return UNAUTHORIZED
+        if kind == "moved":
+            return self._reconcile()
+        return message  # console commands (reload, identify, ...) go through as they are
+
+    def _offer(self, message: dict) -> dict | None:
+        event_id = message.get("id")
+        if event_id is None or (self.seen is not None and event_id <= self.seen):
+            return None
+        self.seen = event_id
+        return self.hub.publish_for(message, self.kiosk_id)
+
+    def _latest(self) -> dict | None:
+        pub = latest_publication(self.channel)
+        if pub is None or pub.event_id is None:
+            return None
+        return self._offer(publication_message(pub))
+
+    def _reconcile(self) -> dict | Close | None:
+        kiosk = Kiosk.select(Kiosk, Channel).join(Channel).where(Kiosk.id == self._uuid).first()
+        if kiosk is None or kiosk.revoked_at is not None or kiosk.token_hash != self.token_hash:
+            self.revoked = True
+            return UNAUTHORIZED
+        self._touch(force=True)
+        if kiosk.channel.name != self.channel:
+            self._sub.close()
+            self.channel = kiosk.channel.name
+            self._sub = self.hub.appliance.bus.subscribe(f"channel:{self.channel}", f"kiosk:{self.kiosk_id}")
+            if self._stopping:
+                self._sub.offer(_WAKE)
+            self.seen = None  # event ids of the old channel say nothing about the new one
+        return self._latest()
+
+    def _touch(self, force: bool = False) -> None:
+        now = utcnow()
+        if not force and (now.timestamp() - self._last_touch) < TOUCH_SECONDS:
+            return
+        self._last_touch = now.timestamp()
+        Kiosk.update(last_seen_at=now, online=True).where(Kiosk.id == self._uuid).execute()
+
+    def _version_of(self, sha256: str) -> int | None:
+        pub = (
+            Publication.select(Publication.version)
+            .join(Asset)
+            .switch(Publication)
+            .join(Channel)
+            .where(Channel.name == self.channel, Asset.sha256 == sha256)
+            .order_by(Publication.version.desc())
+            .first()
+        )
+        return pub.version if pub else None
+
+    def _ack(self, data: object) -> None:
+        version = data.get("version") if isinstance(data, dict) else None
+        if not isinstance(version, int) or isinstance(version, bool):
+            return
+        pub = (
+            Publication.select(Publication, Asset)
+            .join(Asset)
+            .switch(Publication)
+            .join(Channel)
+            .where(Channel.name == self.channel, Publication.version == version)
+            .first()
+        )
+        if pub is None:
+            log.debug("kiosk %s acked unknown version %s of %s", self.kiosk_id, version, self.channel)
+            return
+        self._last_touch = utcnow().timestamp()
+        Kiosk.update(shown_version=version, shown_sha256=pub.asset.sha256, last_seen_at=utcnow(), online=True).where(
+            Kiosk.id == self._uuid
+        ).execute()

@@ -1,5 +1,69 @@
-"""Placeholder, written by the kiosk work."""
+"""The kiosk fleet (admin): provision, list, rename / move, revoke."""
 
+from __future__ import annotations
+
+from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
-blp = Blueprint(__name__.rsplit(".", 1)[-1], __name__, url_prefix="/api/v1")
+from core.kiosks.fleet import KioskError, get_kiosk, kiosk_view, list_kiosks, provision, revoke, update_kiosk
+from web.context import appliance, require_user
+from web.problems import Problem
+
+blp = Blueprint("kiosks", __name__, url_prefix="/api/v1", description="Kiosk fleet")
+
+
+class ProvisionSchema(Schema):
+    name = fields.String(required=True)
+    channel = fields.String(required=True, metadata={"description": "created on first use"})
+
+
+class UpdateSchema(Schema):
+    name = fields.String()
+    channel = fields.String(metadata={"description": "moving a kiosk sends it this channel's model at once"})
+
+
+def _call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except KioskError as exc:
+        raise Problem(exc.status, exc.code, exc.message) from exc
+
+
+@blp.route("/kiosks")
+class Kiosks(MethodView):
+    def get(self):
+        """Every kiosk: ``{"items": [{"id", "name", "channel", "online", "shown_version",
+        "shown_sha256", "last_seen", "user_agent", "revoked", ...}]}``."""
+        require_user("admin")
+        return {"items": list_kiosks()}
+
+    @blp.arguments(ProvisionSchema)
+    @blp.response(201)
+    def post(self, body):
+        """Provision a kiosk without pairing: ``{"id", "token", ...}``; the token is shown once."""
+        user = require_user("admin")
+        kiosk, token = _call(provision, body["name"], body["channel"], user=user)
+        return dict(kiosk_view(kiosk), token=token)
+
+
+@blp.route("/kiosks/<kiosk_id>")
+class KioskResource(MethodView):
+    def get(self, kiosk_id: str):
+        """One kiosk."""
+        require_user("admin")
+        return kiosk_view(_call(get_kiosk, kiosk_id))
+
+    @blp.arguments(UpdateSchema)
+    def patch(self, body, kiosk_id: str):
+        """Rename and/or move to another channel."""
+        user = require_user("admin")
+        kiosk = _call(update_kiosk, kiosk_id, name=body.get("name"), channel=body.get("channel"),
+                      bus=appliance().bus, user=user)
+        return kiosk_view(kiosk)
+
+    @blp.response(204)
+    def delete(self, kiosk_id: str):
+        """Revoke: the token is refused from now on and open sockets close with 4401."""
+        user = require_user("admin")
+        _call(revoke, kiosk_id, bus=appliance().bus, user=user)

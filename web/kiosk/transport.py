@@ -1,1 +1,145 @@
-"""Placeholder, written by the kiosk work: the built-in WebSocket kiosk transport."""
+"""The built-in kiosk transport: a WebSocket at ``/kiosk/ws`` (flask-sock).
+
+Registered through the plugin manager like any third-party transport. It only
+moves bytes; :mod:`core.kiosks.hub` decides what is said. Per connection, the
+request's greenlet waits on the hub (bus messages, heartbeat ticks) and a second
+greenlet (``threading.Thread`` under gevent's monkey patching) waits on the
+socket, so neither direction polls.
+
+Close codes: 4401 bad or revoked token, 4400 first message not a hello, 4408 no
+hello within ``hello_seconds``, 1003 malformed JSON or a binary frame, 1009 a
+message over 64 KiB, 1008 missed pongs, 1012 server restarting.
+
+Heartbeats: simple-websocket pings every ``ping_seconds`` and, when the pong to
+its previous ping has not come by the time the next one is due, closes with 1008
+and drops the socket. A kiosk that went silent is therefore gone at most two ping
+intervals after its last pong: it never survives missing two pings.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+
+from flask import request
+from flask_sock import Sock
+from simple_websocket import ConnectionClosed
+
+from core.kiosks.hub import Close, KioskHub, KioskSession
+from core.plugin_api import TransportSpec, hookimpl
+
+log = logging.getLogger("floorcast.kiosks.ws")
+
+MAX_MESSAGE = 64 * 1024
+CLOSE_WAIT = 1.0  # seconds the kiosk gets to answer our close frame before we hang up
+
+
+def parse(raw: object) -> dict | Close:
+    """A kiosk message, or why the socket must close."""
+    if not isinstance(raw, str):
+        return Close(1003, "text frames only")
+    if len(raw) > MAX_MESSAGE:
+        return Close(1009, "message too big")
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        return Close(1003, "malformed JSON")
+    if not isinstance(message, dict):
+        return Close(1003, "a message is a JSON object")
+    return message
+
+
+class KioskSocket:
+    """One kiosk WebSocket connection (``ws``: a simple_websocket Server)."""
+
+    def __init__(self, ws, hub: KioskHub, user_agent: str | None):
+        self.ws, self.hub, self.user_agent = ws, hub, user_agent
+        self._send_lock = threading.Lock()  # two greenlets send: keep frames whole
+
+    def run(self) -> None:
+        try:
+            first = self.ws.receive(timeout=self.hub.hello_seconds)
+            hello = Close(4408, "hello expected") if first is None else parse(first)
+            session = hello if isinstance(hello, Close) else self.hub.hello(hello, self.user_agent)
+            if isinstance(session, Close):
+                self.close(session)
+                return
+            try:
+                self._serve(session)
+            finally:
+                session.close()
+        except ConnectionClosed:
+            pass
+        finally:
+            self.hub.release_db()
+
+    def _serve(self, session: KioskSession) -> None:
+        for message in session.start():
+            self.send(message)
+        reader = threading.Thread(target=self._read, args=(session,), name=f"kiosk-ws-{session.kiosk_id}", daemon=True)
+        reader.start()
+        while (out := session.next()) is not None:
+            if isinstance(out, Close):
+                self.close(out)
+                break
+            self.send(out)
+        reader.join(timeout=CLOSE_WAIT)
+
+    def _read(self, session: KioskSession) -> None:
+        try:
+            while True:
+                message = parse(self.ws.receive())
+                if isinstance(message, Close):
+                    self.close(message)
+                    return
+                for reply in session.receive(message):
+                    self.send(reply)
+        except ConnectionClosed:
+            pass
+        except Exception:  # a bug here must still end this socket, not leave it half-served
+            log.exception("kiosk %s: reading failed", session.kiosk_id)
+            self.close(Close(1011, "internal error"))
+        finally:
+            session.interrupt()
+            self.hub.release_db()
+
+    def send(self, message: dict) -> None:
+        with self._send_lock:
+            self.ws.send(json.dumps(message, separators=(",", ":")))
+
+    def close(self, close: Close) -> None:
+        """Send the close frame, give the kiosk a moment to answer, then hang up
+        ourselves: a kiosk that ignores the close must not keep the socket open."""
+        with self._send_lock:
+            try:
+                self.ws.close(reason=close.code, message=close.reason)
+            except ConnectionClosed:
+                pass
+            except Exception as exc:  # the peer vanished while we wrote
+                log.debug("close %s failed: %s", close.code, exc)
+                self.ws.connected = False
+        self.ws.thread.join(timeout=CLOSE_WAIT)
+        try:
+            self.ws.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed by simple-websocket's reader
+
+
+def attach(app, hub: KioskHub) -> None:
+    """Add ``/kiosk/ws`` to ``app``."""
+    app.config["SOCK_SERVER_OPTIONS"] = {
+        "ping_interval": hub.settings["kiosk"]["ping_seconds"],
+        "max_message_size": MAX_MESSAGE,
+    }
+    sock = Sock(app)
+
+    @sock.route("/kiosk/ws")
+    def kiosk_ws(ws):
+        KioskSocket(ws, hub, request.headers.get("User-Agent")).run()
+
+
+@hookimpl
+def floorcast_register_kiosk_transports():
+    return [TransportSpec("websocket", attach, "WebSocket at /kiosk/ws (built in)")]

@@ -58,8 +58,8 @@ def even_odd(rings: list[Polygon], max_thickness: float) -> tuple[list[Polygon],
     if not filled:
         return [], []
     thin = _is_thin(filled, max_thickness)
-    solids = [p for p, t in zip(filled, thin) if t]
-    lines = [ln for p, t in zip(filled, thin) if not t for ln in shapely.get_parts(p.boundary)]
+    solids = [p for p, t in zip(filled, thin, strict=True) if t]
+    lines = [ln for p, t in zip(filled, thin, strict=True) if not t for ln in shapely.get_parts(p.boundary)]
     return solids, lines
 
 
@@ -87,15 +87,15 @@ def _fixture(items: list[Item], line_width: float, fill_faces: bool):
     return shapely.union_all(polys) if polys else Polygon()
 
 
-def _rooms(scene: Scene, drawing: Drawing2D, room_items: list[Item], scale: float,
-           walls, opts: dict) -> list:
+def _rooms(scene: Scene, drawing: Drawing2D, room_items: list[Item], scale: float, walls, opts: dict) -> list:
     """Room slabs named by the text inside them; returns the room polygons."""
     candidates = [(s.layer, p) for s, pts in room_items if s.closed for p in _polygon(pts)]
     if not candidates and walls is not None and not walls.is_empty:
         # no room layer: the spaces the walls enclose
-        rings = shapely.get_parts(shapely.polygonize(shapely.get_parts(
-            shapely.union_all([g.boundary for g in _polys(walls)]))))
-        fat = [f.difference(walls) for f, t in zip(rings, _is_thin(rings, 1.5)) if not t]
+        rings = shapely.get_parts(
+            shapely.polygonize(shapely.get_parts(shapely.union_all([g.boundary for g in _polys(walls)])))
+        )
+        fat = [f.difference(walls) for f, t in zip(rings, _is_thin(rings, 1.5), strict=True) if not t]
         candidates = [("", p) for f in fat for p in _polys(f) if p.area > 1.0]
     if not candidates:
         return []
@@ -107,7 +107,7 @@ def _rooms(scene: Scene, drawing: Drawing2D, room_items: list[Item], scale: floa
         li, ci = shapely.STRtree(polys).query(pts, predicate="within")
         areas = shapely.area(np.asarray(polys, dtype=object))
         best: dict[int, int] = {}
-        for label_i, cand_i in zip(li.tolist(), ci.tolist()):
+        for label_i, cand_i in zip(li.tolist(), ci.tolist(), strict=True):
             if label_i not in best or areas[cand_i] < areas[best[label_i]]:
                 best[label_i] = cand_i
         for label_i, cand_i in best.items():
@@ -118,8 +118,16 @@ def _rooms(scene: Scene, drawing: Drawing2D, room_items: list[Item], scale: floa
             continue
         texts = sorted(names[i], key=lambda lb: (-round(lb.y * scale, 1), lb.x))
         label = " ".join(dict.fromkeys(lb.text for lb in texts))[:120]
-        scene.add(Node(label, "room", layer or texts[0].layer, Mesh.extrude(poly, 0.0, ROOM_SLAB),
-                       properties={"area_m2": round(poly.area, 2)}, label=label))
+        scene.add(
+            Node(
+                label,
+                "room",
+                layer or texts[0].layer,
+                Mesh.extrude(poly, 0.0, ROOM_SLAB),
+                properties={"area_m2": round(poly.area, 2)},
+                label=label,
+            )
+        )
         labelled.append(poly)
     taken = shapely.union_all(labelled) if labelled else Polygon()
     rest = [(layer, p) for i, (layer, p) in enumerate(candidates) if i not in names and layer]
@@ -130,8 +138,9 @@ def _rooms(scene: Scene, drawing: Drawing2D, room_items: list[Item], scale: floa
     return polys
 
 
-def build(scene: Scene, drawing: Drawing2D, categories: dict[str, str], scale: float,
-          opts: dict, progress: Progress) -> dict:
+def build(
+    scene: Scene, drawing: Drawing2D, categories: dict[str, str], scale: float, opts: dict, progress: Progress
+) -> dict:
     """Fill ``scene`` with nodes; returns wall statistics for the report."""
     tolerance = 0.01 / scale  # curves flattened to 1 cm chords
     by_cat: dict[str, dict[str, list[Item]]] = defaultdict(lambda: defaultdict(list))
@@ -145,8 +154,10 @@ def build(scene: Scene, drawing: Drawing2D, categories: dict[str, str], scale: f
         if len(pts) >= 2 and np.ptp(pts, axis=0).max() > 1e-6:
             by_cat[categories.get(shape.layer, "other")][shape.layer].append((shape, pts))
     if not by_cat.get("wall") and by_cat.get("other"):
-        scene.warn("no layer is named like a wall layer; linework on unclassified layers"
-                   " is used as walls (set the layers option to classify them)")
+        scene.warn(
+            "no layer is named like a wall layer; linework on unclassified layers"
+            " is used as walls (set the layers option to classify them)"
+        )
         by_cat["wall"] = by_cat.pop("other")
     progress("geometry", 0.1, "walls")
 
@@ -158,8 +169,15 @@ def build(scene: Scene, drawing: Drawing2D, categories: dict[str, str], scale: f
         wall_stats[layer] = stats
         if not footprint.is_empty:
             wall_fps.append(footprint)
-            scene.add(Node(f"walls {layer}", "wall", layer, Mesh.extrude(footprint, 0.0, height),
-                           properties={"thickness_default_m": opts["wall_thickness"]}))
+            scene.add(
+                Node(
+                    f"walls {layer}",
+                    "wall",
+                    layer,
+                    Mesh.extrude(footprint, 0.0, height),
+                    properties={"thickness_default_m": opts["wall_thickness"]},
+                )
+            )
     walls = shapely.union_all(wall_fps) if wall_fps else None
     progress("geometry", 0.5, "doors, windows, fixtures")
 
@@ -171,8 +189,7 @@ def build(scene: Scene, drawing: Drawing2D, categories: dict[str, str], scale: f
                 scene.add(Node(f"{category} {layer}", category, layer, mesh))
     progress("geometry", 0.7, "rooms")
 
-    rooms = _rooms(scene, drawing, [i for its in by_cat.get("room", {}).values() for i in its],
-                   scale, walls, opts)
+    rooms = _rooms(scene, drawing, [i for its in by_cat.get("room", {}).values() for i in its], scale, walls, opts)
     progress("geometry", 0.9, "floor")
 
     floors = [_fixture(items, 0.0, True) for items in by_cat.get("floor", {}).values()]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.plugin_api import CATEGORIES, ConversionError, Progress, Scene
-
 from floorcast_dxf.build import build
 from floorcast_dxf.extract import extract
 from floorcast_dxf.layers import classify
@@ -74,11 +73,8 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
 
     scene.report = {
         "dxf_version": doc.dxfversion,
-        "units": {"name": units, "scale_to_m": scale, "source": units_source,
-                  "insunits": insunits},
-        "extent_drawing_units": (
-            [bounds[0].tolist(), bounds[1].tolist()] if bounds else None
-        ),
+        "units": {"name": units, "scale_to_m": scale, "source": units_source, "insunits": insunits},
+        "extent_drawing_units": ([bounds[0].tolist(), bounds[1].tolist()] if bounds else None),
         "layers": {
             name: {"category": categories[name], "entities": drawing.layer_counts.get(name, 0)}
             for name in sorted(names)[:1000]

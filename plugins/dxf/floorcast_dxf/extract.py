@@ -18,8 +18,20 @@ MAX_BLOCK_DEPTH = 8
 CURVES = {"LWPOLYLINE", "POLYLINE", "ARC", "CIRCLE", "ELLIPSE", "SPLINE"}
 TEXTS = {"TEXT", "MTEXT", "ATTRIB"}
 # drawn for people, not part of the building
-SKIPPED = {"DIMENSION", "ARC_DIMENSION", "LARGE_RADIAL_DIMENSION", "LEADER", "MULTILEADER",
-           "MLEADER", "VIEWPORT", "ACAD_TABLE", "POINT", "IMAGE", "WIPEOUT", "ATTDEF"}
+SKIPPED = {
+    "DIMENSION",
+    "ARC_DIMENSION",
+    "LARGE_RADIAL_DIMENSION",
+    "LEADER",
+    "MULTILEADER",
+    "MLEADER",
+    "VIEWPORT",
+    "ACAD_TABLE",
+    "POINT",
+    "IMAGE",
+    "WIPEOUT",
+    "ATTDEF",
+}
 
 
 @dataclass
@@ -65,7 +77,6 @@ class Drawing2D:
             return None
         return allpts.min(axis=0), allpts.max(axis=0)
 
-
     def drop_outliers(self, factor: float = 4.0) -> list[str]:
         """Leave out shapes far from the rest (a detail sheet or a stray entity at
         the origin of a georeferenced plan would shrink the building to a dot);
@@ -80,8 +91,8 @@ class Drawing2D:
         far = dist > reach
         if not far.any():
             return []
-        layers = sorted({s.layer for s, f in zip(self.shapes, far) if f})
-        self.shapes = [s for s, f in zip(self.shapes, far) if not f]
+        layers = sorted({s.layer for s, f in zip(self.shapes, far, strict=True) if f})
+        self.shapes = [s for s, f in zip(self.shapes, far, strict=True) if not f]
         return layers
 
 
@@ -114,9 +125,7 @@ def _add(entity, layer: str, out: Drawing2D) -> None:
         if kind == "POLYLINE" and (entity.is_poly_face_mesh or entity.is_polygon_mesh):
             out.skipped[kind] += 1
             return
-        closed = bool(getattr(entity, "closed", False)) or (
-            kind == "POLYLINE" and entity.is_closed
-        ) or kind == "CIRCLE"
+        closed = bool(getattr(entity, "closed", False)) or (kind == "POLYLINE" and entity.is_closed) or kind == "CIRCLE"
         if kind == "ELLIPSE":
             closed = abs(abs(entity.dxf.end_param - entity.dxf.start_param) - 2 * np.pi) < 1e-6
         if kind == "SPLINE":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from core.plugin_api import FormatSpec, hookimpl
-
 from floorcast_dxf import __version__
 from floorcast_dxf.convert import convert
 

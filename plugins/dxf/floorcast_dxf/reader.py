@@ -39,8 +39,7 @@ def read_document(path: Path) -> tuple[Drawing, list[str]]:
     if not has_eof(path):
         raise ConversionError(
             "corrupt_file",
-            "the DXF file is truncated: it ends before the EOF marker"
-            " (an incomplete upload or copy?)",
+            "the DXF file is truncated: it ends before the EOF marker (an incomplete upload or copy?)",
             stage="parse",
         )
     try:
@@ -52,8 +51,7 @@ def read_document(path: Path) -> tuple[Drawing, list[str]]:
     except Exception as exc:
         raise ConversionError(
             "corrupt_file",
-            f"the DXF file is damaged beyond repair ({first}; recovery failed with"
-            f" {type(exc).__name__}: {exc})",
+            f"the DXF file is damaged beyond repair ({first}; recovery failed with {type(exc).__name__}: {exc})",
             stage="parse",
         ) from None
     warnings = [f"the DXF file was damaged and repaired on reading ({first})"]

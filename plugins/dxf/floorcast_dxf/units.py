@@ -27,9 +27,7 @@ OPTION_UNITS = {"mm": 0.001, "cm": 0.01, "m": 1.0, "in": 0.0254, "ft": 0.3048}
 PLAUSIBLE_M = (2.0, 3000.0)
 
 
-def detect_units(
-    insunits: int | None, size: float, option: str | None
-) -> tuple[str, float, str, list[str]]:
+def detect_units(insunits: int | None, size: float, option: str | None) -> tuple[str, float, str, list[str]]:
     """(unit name, metres per unit, source, warnings) for a drawing ``size`` units wide."""
     warnings: list[str] = []
     if option:
@@ -47,10 +45,7 @@ def detect_units(
         if not size or PLAUSIBLE_M[0] / 10 <= metres <= PLAUSIBLE_M[1] * 10:
             return name, scale, "$INSUNITS", warnings
         # converters write $INSUNITS carelessly: a 60 km "metre" office is millimetres
-        warnings.append(
-            f"$INSUNITS says {name} but the drawing would then be {metres:.4g} m wide;"
-            " ignoring it"
-        )
+        warnings.append(f"$INSUNITS says {name} but the drawing would then be {metres:.4g} m wide; ignoring it")
     lo, hi = PLAUSIBLE_M
     if size <= hi:
         name, scale = "m", 1.0

@@ -1,0 +1,51 @@
+"""Every real-world DXF in the shared corpus converts to a valid GLB or fails with a
+permanent error code (never another exception); MANIFEST.tsv notes say which must fail."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from floorcast_dxf.plugin import floorcast_register_formats
+
+from core.errors import PERMANENT_CODES, ConversionError
+from core.pipeline import convert_file
+from tests.gltf_validator import validate
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
+FILES = sorted(CORPUS.glob("*.dxf")) if CORPUS.is_dir() else []
+
+
+def expected_code(name: str) -> str | None:
+    """The error code MANIFEST.tsv says a file must fail with, if any."""
+    manifest = CORPUS / "MANIFEST.tsv"
+    if not manifest.exists():
+        return None
+    with open(manifest, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if row.get("file") == name:
+                notes = row.get("notes", "")
+                if "EXPECT a clean corrupt_file" in notes:
+                    return "corrupt_file"
+                if "EXPECT a clean 'no geometry'" in notes:
+                    return "no_geometry"
+    return None
+
+
+@pytest.mark.skipif(not FILES, reason=f"no DXF corpus at {CORPUS}")
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_corpus_file(path, tmp_path):
+    out = tmp_path / "out.glb"
+    expected = expected_code(path.name)
+    try:
+        result = convert_file(
+            floorcast_register_formats(), path, out, options={}, progress=lambda *a: None, filename=path.name
+        )
+    except ConversionError as exc:
+        assert exc.code in PERMANENT_CODES, exc.as_dict()
+        assert expected in (None, exc.code), exc.as_dict()
+        return
+    assert expected is None, f"expected {expected}, got a GLB"
+    validate(out)
+    assert result["stats"]["triangles"] > 0
