@@ -31,9 +31,20 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("server", "bind", "127.0.0.1:8080", "host:port the web server listens on"),
     Setting("server", "public_url", "", "URL kiosks and users reach the box at; empty: taken from each request"),
-    Setting("server", "secret_key", "", "signs sessions and kiosk download URLs; `floorcast init` generates one", secret=True),
+    Setting(
+        "server",
+        "secret_key",
+        "",
+        "signs sessions and kiosk download URLs; `floorcast init` generates one",
+        secret=True,
+    ),
     Setting("paths", "data_dir", "data", "where the database, queue, blobs and temporary files live"),
-    Setting("database", "url", "", "peewee database URL; empty: SQLite file <data_dir>/floorcast.db; e.g. postgresql://user@host/db"),
+    Setting(
+        "database",
+        "url",
+        "",
+        "peewee database URL; empty: SQLite file <data_dir>/floorcast.db; e.g. postgresql://user@host/db",
+    ),
     Setting("queue", "backend", "sqlite", "job queue: sqlite (embedded, <data_dir>/queue.db) or redis"),
     Setting("queue", "redis_url", "redis://127.0.0.1:6379/0", "Redis for queue = redis and events = redis"),
     Setting("queue", "name", "floorcast", "queue name; boxes sharing a queue must agree on it"),
@@ -46,7 +57,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("jobs", "cpu_seconds", 1200, "CPU-time limit of one conversion process"),
     Setting("jobs", "memory_mb", 4096, "address-space limit of one conversion process"),
     Setting("jobs", "max_output_mb", 1024, "largest file a conversion process may write"),
-    Setting("jobs", "lease_seconds", 30, "a running job whose worker has not renewed its lease for this long is taken back"),
+    Setting(
+        "jobs", "lease_seconds", 30, "a running job whose worker has not renewed its lease for this long is taken back"
+    ),
     Setting("jobs", "max_attempts", 3, "attempts for transient failures (a lost worker) before the job fails"),
     Setting("jobs", "watchdog_seconds", 10, "how often the watchdog looks for lost and stuck jobs"),
     Setting("kiosk", "ping_seconds", 25, "WebSocket ping interval; a kiosk that misses two is dropped"),
@@ -120,7 +133,8 @@ def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
     else:
         value = raw
     if isinstance(default, bool) != isinstance(value, bool) or (
-        not isinstance(default, bool) and not isinstance(value, type(default))
+        not isinstance(default, bool)
+        and not isinstance(value, type(default))
         and not (isinstance(default, float) and isinstance(value, int))
     ):
         raise ConfigError(f"{origin}: expected {type(default).__name__}, got {value!r}")

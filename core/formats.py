@@ -66,9 +66,7 @@ def choose_format(
             if spec.name == forced:
                 return spec
         names = ", ".join(sorted(s.name for s in formats)) or "none"
-        raise ConversionError(
-            "unsupported_format", f"no format named {forced!r} (installed: {names})", stage="sniff"
-        )
+        raise ConversionError("unsupported_format", f"no format named {forced!r} (installed: {names})", stage="sniff")
     if not head.strip(b"\x00 \t\r\n"):
         raise ConversionError("empty_file", "the file is empty", stage="sniff")
     accepted = []

@@ -11,6 +11,7 @@ import uuid
 
 from peewee import (
     AutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -18,7 +19,6 @@ from peewee import (
     FloatField,
     ForeignKeyField,
     IntegerField,
-    BigIntegerField,
     Model,
     TextField,
     UUIDField,

@@ -4,14 +4,14 @@ Everything else in ``core`` and ``web`` is internal and may change between
 releases; what is exported here follows semantic versioning.
 """
 
+import pluggy
+
 from core.errors import ConversionError
 from core.formats import SNIFF_BYTES, DetectorSpec, FormatSpec, Progress
 from core.hookspecs import hookspec
 from core.scene import Material, Mesh, Node, Scene
 from core.storage.base import BlobInfo, Storage, StorageBackendSpec, TooLarge
 from core.transports import TransportSpec
-
-import pluggy
 
 hookimpl = pluggy.HookimplMarker("floorcast")
 

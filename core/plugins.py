@@ -69,8 +69,16 @@ class Plugins:
     def register(self, module, name: str) -> None:
         """Register a module directly (tests, embedding)."""
         self.pm.register(module, name=name)
-        self.infos.append(PluginInfo(name, "?", "?", getattr(module, "__name__", name), False,
-                                     sorted(h.name for h in self.pm.get_hookcallers(module) or ())))
+        self.infos.append(
+            PluginInfo(
+                name,
+                "?",
+                "?",
+                getattr(module, "__name__", name),
+                False,
+                sorted(h.name for h in self.pm.get_hookcallers(module) or ()),
+            )
+        )
 
     def collect(self, hook_name: str, **kwargs) -> list:
         """Merge the lists a ``register_*`` hook returns; refuse duplicate names.

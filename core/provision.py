@@ -39,7 +39,9 @@ def ensure_admin(email: str, password: str | None) -> str | None:
     return generated
 
 
-def init_box(config_path: Path, data_dir: Path, admin_email: str, admin_password: str | None) -> tuple[Path, str | None]:
+def init_box(
+    config_path: Path, data_dir: Path, admin_email: str, admin_password: str | None
+) -> tuple[Path, str | None]:
     """Config + data dir + migrations + admin; idempotent. Returns (config path, generated password)."""
     from core.appliance import create_appliance
 

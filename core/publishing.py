@@ -49,7 +49,13 @@ def publication_message(pub: Publication) -> dict:
 
 
 def publish(
-    appliance, channel_name: str, asset: Asset, *, user: User | None = None, job: Job | None = None, note: str = "publish"
+    appliance,
+    channel_name: str,
+    asset: Asset,
+    *,
+    user: User | None = None,
+    job: Job | None = None,
+    note: str = "publish",
 ) -> Publication:
     db = Publication._meta.database
     channel = ensure_channel(channel_name)
@@ -63,7 +69,9 @@ def publish(
                 version = (
                     Publication.select(fn.MAX(Publication.version)).where(Publication.channel == channel).scalar() or 0
                 ) + 1
-                pub = Publication.create(channel=channel, version=version, asset=asset, job=job, published_by=user, note=note)
+                pub = Publication.create(
+                    channel=channel, version=version, asset=asset, job=job, published_by=user, note=note
+                )
                 event = Event.create(type="publish", channel=channel.name, data={})
                 pub.event = event
                 pub.save()
@@ -94,12 +102,7 @@ def latest_publication(channel: Channel | str) -> Publication | None:
 
 def rollback(appliance, channel_name: str, version: int, *, user: User | None = None) -> Publication:
     """Publish again the asset of an earlier version (a new version: history is kept)."""
-    old = (
-        Publication.select()
-        .join(Channel)
-        .where(Channel.name == channel_name, Publication.version == version)
-        .first()
-    )
+    old = Publication.select().join(Channel).where(Channel.name == channel_name, Publication.version == version).first()
     if old is None:
         raise LookupError(f"channel {channel_name!r} has no version {version}")
     return publish(appliance, channel_name, old.asset, user=user, note=f"rollback to v{version}")

@@ -140,6 +140,4 @@ def up(migrator, db):
         target = CharField(default="")
         data = TextField(default="{}")
 
-    db.create_tables(
-        [User, ApiToken, Plan, Asset, Job, Channel, Event, Publication, Kiosk, Pairing, AuditEntry]
-    )
+    db.create_tables([User, ApiToken, Plan, Asset, Job, Channel, Event, Publication, Kiosk, Pairing, AuditEntry])

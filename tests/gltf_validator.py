@@ -16,9 +16,7 @@ def validate(path: str | Path) -> dict:
     node = shutil.which("node")
     assert node, "node is required to run the glTF-Validator (installer --dev installs it)"
     assert (ROOT / "node_modules" / "gltf-validator").is_dir(), "run installer/install.sh --dev"
-    proc = subprocess.run(
-        [node, str(SCRIPT), str(path)], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
+    proc = subprocess.run([node, str(SCRIPT), str(path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     assert lines, f"validator printed no report: {proc.stderr}"
     report = json.loads(lines[-1])

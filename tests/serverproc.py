@@ -38,15 +38,28 @@ class ServerProcess:
         self._admin_token: str | None = None
         pw = root / "admin-password"
         pw.write_text(ADMIN_PASSWORD)
-        last = self.cli("init", "--data-dir", str(self.data_dir), "--admin-email", ADMIN_EMAIL,
-                        "--admin-password-file", str(pw)).stdout.strip().splitlines()[-1]
+        last = (
+            self.cli(
+                "init", "--data-dir", str(self.data_dir), "--admin-email", ADMIN_EMAIL, "--admin-password-file", str(pw)
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         assert Path(last) == self.config.resolve(), last
 
     def cli(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
-        proc = subprocess.run([FLOORCAST, "--config", str(self.config), *args], capture_output=True, text=True,
-                              env=self.env, timeout=timeout, cwd=self.root)
+        proc = subprocess.run(
+            [FLOORCAST, "--config", str(self.config), *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=timeout,
+            cwd=self.root,
+        )
         if check and proc.returncode != 0:
-            raise AssertionError(f"floorcast {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+            raise AssertionError(
+                f"floorcast {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+            )
         return proc
 
     @property
@@ -63,7 +76,10 @@ class ServerProcess:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [FLOORCAST, "--config", str(self.config), "serve", "--bind", f"127.0.0.1:{self.port}"],
-            stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=self.root,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -106,7 +122,9 @@ class ServerProcess:
         kw.setdefault("headers", self.auth)
         return requests.post(self.url + path, timeout=60, **kw)
 
-    def upload(self, path: Path | str, *, data: bytes | None = None, filename: str | None = None, **form) -> requests.Response:
+    def upload(
+        self, path: Path | str, *, data: bytes | None = None, filename: str | None = None, **form
+    ) -> requests.Response:
         content = data if data is not None else Path(path).read_bytes()
         return self.post("/api/v1/plans", files={"file": (filename or Path(path).name, content)}, data=form)
 

@@ -9,8 +9,12 @@ from tests.conftest import slowplan
 
 def test_openapi_and_docs_are_served_by_the_box(server):
     spec = requests.get(server.url + "/api/openapi.json", timeout=10).json()
-    for path in ("/api/v1/plans", "/api/v1/jobs/{job_id}", "/api/v1/channels/{name}/publications",
-                 "/api/v1/assets/{asset_id}/content"):
+    for path in (
+        "/api/v1/plans",
+        "/api/v1/jobs/{job_id}",
+        "/api/v1/channels/{name}/publications",
+        "/api/v1/assets/{asset_id}/content",
+    ):
         assert path in spec["paths"], path
     docs = requests.get(server.url + "/api/docs", timeout=10)
     assert docs.status_code == 200
@@ -54,7 +58,10 @@ def test_jobs_list_publish_rollback_and_reuse(server_factory, plugin_env):
     assert back.json()["version"] == 3 and back.json()["asset"]["id"] == first["asset"]["id"]
     history = server.get("/api/v1/channels/hall/publications").json()["items"]
     assert [(p["version"], p["note"], p["published_by"]) for p in history] == [
-        (3, "rollback to v1", "admin@example.com"), (2, "publish", "admin@example.com"), (1, "publish", "admin@example.com")]
+        (3, "rollback to v1", "admin@example.com"),
+        (2, "publish", "admin@example.com"),
+        (1, "publish", "admin@example.com"),
+    ]
     assert server.post("/api/v1/channels/hall/publications", json={"asset": "nope"}).status_code == 404
 
     asset = server.get(f"/api/v1/assets/{first['asset']['id']}").json()

@@ -47,9 +47,12 @@ def test_bad_files_fail_clearly_and_the_appliance_stays_up(server_factory, plugi
         for _ in range(40):
             yield b"x" * 10_000
 
-    chunked = requests.post(server.url + "/api/v1/plans", headers=dict(server.auth, **{
-        "Content-Type": "multipart/form-data; boundary=XyZ"}),
-        data=_multipart_stream(chunks()), timeout=30)
+    chunked = requests.post(
+        server.url + "/api/v1/plans",
+        headers=dict(server.auth, **{"Content-Type": "multipart/form-data; boundary=XyZ"}),
+        data=_multipart_stream(chunks()),
+        timeout=30,
+    )
     assert chunked.status_code == 413
     assert _blob_count(server) == before, "a refused upload must not be stored"
     assert not list((server.data_dir / "blobs" / "tmp").iterdir())

@@ -28,8 +28,14 @@ def test_file_then_env_overrides(tmp_path):
     with pytest.raises(ConfigError, match="unknown setting jobs.workers_unused"):
         load_settings(cfg, env={})
     cfg.write_text('[server]\nbind = "0.0.0.0:9000"\n[paths]\ndata_dir = "d"\n')
-    settings = load_settings(cfg, env={"FLOORCAST_JOBS__TIMEOUT_SECONDS": "12", "FLOORCAST_PLUGINS__SAFE_MODE": "yes",
-                                       "FLOORCAST_PLUGINS__DISABLED": "a,b"})
+    settings = load_settings(
+        cfg,
+        env={
+            "FLOORCAST_JOBS__TIMEOUT_SECONDS": "12",
+            "FLOORCAST_PLUGINS__SAFE_MODE": "yes",
+            "FLOORCAST_PLUGINS__DISABLED": "a,b",
+        },
+    )
     assert settings["server"]["bind"] == "0.0.0.0:9000"
     assert settings["jobs"]["timeout_seconds"] == 12
     assert settings["plugins"]["safe_mode"] is True

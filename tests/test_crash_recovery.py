@@ -23,8 +23,11 @@ def test_kill_9_during_conversion_finishes_exactly_once(server_factory, plugin_e
             break
         time.sleep(0.1)
     assert job["status"] == "running", job
-    converters = [p for p in psutil.Process(server.proc.pid).children(recursive=True)
-                  if "core.jobs.child" in " ".join(p.cmdline())]
+    converters = [
+        p
+        for p in psutil.Process(server.proc.pid).children(recursive=True)
+        if "core.jobs.child" in " ".join(p.cmdline())
+    ]
     assert converters, "the conversion should run in a child process"
 
     server.kill()

@@ -16,7 +16,9 @@ def test_plugins_list_shows_versions_hooks_and_broken_plugins(server_factory, pl
     assert rows["slowplan"]["hooks"] == ["floorcast_register_formats"]
     assert "broken on purpose" in rows["broken"]["error"]
     # built-ins register through the same hooks
-    assert rows["local_storage"]["builtin"] and rows["local_storage"]["hooks"] == ["floorcast_register_storage_backends"]
+    assert rows["local_storage"]["builtin"] and rows["local_storage"]["hooks"] == [
+        "floorcast_register_storage_backends"
+    ]
     assert rows["websocket"]["hooks"] == ["floorcast_register_kiosk_transports"]
     assert rows["dxf"]["hooks"] == ["floorcast_register_formats"]
 

@@ -14,8 +14,10 @@ def test_limits_fail_the_job_not_the_appliance(server_factory, plugin_env):
     crash = server.upload("crash.slow", data=slowplan(0.1, "abort")).json()["job"]["id"]
     good = server.upload("good.slow", data=slowplan(0.2)).json()["job"]["id"]
 
-    results = {name: server.wait_job(job_id, timeout=60) for name, job_id in
-               (("hang", hang), ("hog", hog), ("crash", crash), ("good", good))}
+    results = {
+        name: server.wait_job(job_id, timeout=60)
+        for name, job_id in (("hang", hang), ("hog", hog), ("crash", crash), ("good", good))
+    }
     assert results["hang"]["status"] == "failed"
     assert results["hang"]["error"]["code"] == "timeout"
     assert results["hog"]["error"]["code"] == "out_of_memory"
@@ -46,8 +48,11 @@ def test_cancel_running_job_stops_its_converter(server_factory, plugin_env):
 
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        children = [p for p in psutil.Process(server.proc.pid).children(recursive=True)
-                    if "core.jobs.child" in " ".join(p.cmdline())]
+        children = [
+            p
+            for p in psutil.Process(server.proc.pid).children(recursive=True)
+            if "core.jobs.child" in " ".join(p.cmdline())
+        ]
         if not children:
             break
         time.sleep(0.2)

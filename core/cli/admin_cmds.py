@@ -12,7 +12,9 @@ from core.cli.main import pass_ctx
 @click.command()
 @click.option("--data-dir", type=click.Path(file_okay=False), default="data", show_default=True)
 @click.option("--admin-email", default="admin@localhost", show_default=True)
-@click.option("--admin-password-file", type=click.File("r"), help="file holding the admin password; generated if absent")
+@click.option(
+    "--admin-password-file", type=click.File("r"), help="file holding the admin password; generated if absent"
+)
 @pass_ctx
 def init(ctx, data_dir, admin_email, admin_password_file):
     """Set up a new box: config (with a fresh secret), data dir, schema, admin.
@@ -56,7 +58,11 @@ def user_create(ctx, email, role, password_file):
     from core.auth import create_user
 
     ctx.appliance(with_queue=False)
-    password = password_file.read().strip() if password_file else click.prompt("password", hide_input=True, confirmation_prompt=True)
+    password = (
+        password_file.read().strip()
+        if password_file
+        else click.prompt("password", hide_input=True, confirmation_prompt=True)
+    )
     try:
         created = create_user(email, password, role)
     except ValueError as exc:

@@ -49,8 +49,15 @@ def convert(ctx, source, output, format_name, units, settings, report):
         def progress(stage, fraction, message=None):
             pass
 
-        result = convert_file(plugins.formats(), Path(source), Path(output), options=options, progress=progress,
-                              filename=Path(source).name, forced_format=format_name)
+        result = convert_file(
+            plugins.formats(),
+            Path(source),
+            Path(output),
+            options=options,
+            progress=progress,
+            filename=Path(source).name,
+            forced_format=format_name,
+        )
     except ConversionError as exc:
         click.echo(f"error: {exc.code}: {exc.message}", err=True)
         sys.exit(2)

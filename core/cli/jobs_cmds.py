@@ -29,9 +29,10 @@ def jobs_list(ctx, limit):
 @pass_ctx
 def worker(ctx):
     """Run only the job consumer (extra boxes sharing PostgreSQL, Redis, S3)."""
+    import signal
+
     import gevent
     import gevent.event
-    import signal
 
     from core.jobs.consumer import start_consumer, start_watchdog
 

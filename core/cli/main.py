@@ -59,14 +59,21 @@ def build_cli(argv: list[str]) -> click.Group:
     @click.pass_context
     def cli(ctx, config, safe_mode, verbose):
         """Floorcast: floor plans in, 3D models out, kiosks kept live."""
-        logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
         ctx.obj = CliContext(config, safe_mode)
 
     from core.cli import admin_cmds, convert_cmd, jobs_cmds, kiosks_cmd, plugins_cmd
 
-    for command in (*admin_cmds.COMMANDS, convert_cmd.convert, jobs_cmds.jobs, jobs_cmds.worker,
-                    plugins_cmd.plugins, kiosks_cmd.kiosks):
+    for command in (
+        *admin_cmds.COMMANDS,
+        convert_cmd.convert,
+        jobs_cmds.jobs,
+        jobs_cmds.worker,
+        plugins_cmd.plugins,
+        kiosks_cmd.kiosks,
+    ):
         cli.add_command(command)
 
     # Plugins (the web package among them) add their commands: `serve` comes from there.

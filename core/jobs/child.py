@@ -57,13 +57,29 @@ def main() -> int:
         _emit({"type": "error", "data": exc.as_dict()})
         return 2
     except MemoryError:
-        _emit({"type": "error", "data": {"code": "out_of_memory", "stage": None,
-                                         "message": "the conversion ran out of its memory limit"}})
+        _emit(
+            {
+                "type": "error",
+                "data": {
+                    "code": "out_of_memory",
+                    "stage": None,
+                    "message": "the conversion ran out of its memory limit",
+                },
+            }
+        )
         return 3
     except Exception as exc:  # a bug in a converter: report it as this job's failure
         traceback.print_exc(file=sys.stderr)
-        _emit({"type": "error", "data": {"code": "converter_crashed", "stage": None,
-                                         "message": f"the converter failed: {type(exc).__name__}: {exc}"}})
+        _emit(
+            {
+                "type": "error",
+                "data": {
+                    "code": "converter_crashed",
+                    "stage": None,
+                    "message": f"the converter failed: {type(exc).__name__}: {exc}",
+                },
+            }
+        )
         return 4
 
 

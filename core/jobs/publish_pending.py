@@ -32,6 +32,8 @@ def unpublished_jobs(limit: int = 50):
     return (
         Job.select()
         .join(Publication, on=(Publication.job == Job.id), join_type=JOIN.LEFT_OUTER)
-        .where(Job.status == "succeeded", Job.channel.is_null(False), Job.asset.is_null(False), Publication.id.is_null())
+        .where(
+            Job.status == "succeeded", Job.channel.is_null(False), Job.asset.is_null(False), Publication.id.is_null()
+        )
         .limit(limit)
     )

@@ -79,8 +79,11 @@ class _JobContext:
         now = time.monotonic()
         if not self.lost.is_set() and now - self._last_check >= 1.0:
             self._last_check = now
-            if not Job.select().where(Job.id == self.job_id, Job.status == states.RUNNING,
-                                      Job.lease_owner == self.owner).exists():
+            if (
+                not Job.select()
+                .where(Job.id == self.job_id, Job.status == states.RUNNING, Job.lease_owner == self.owner)
+                .exists()
+            ):
                 self.lost.set()
         return self.lost.is_set()
 
@@ -95,8 +98,16 @@ class _JobContext:
             self.lost.set()
         self.app.bus.publish(
             "jobs",
-            {"type": "job.progress", "data": {"id": str(self.job_id), "stage": stage, "progress": round(overall, 4),
-                                              "eta_seconds": eta, "message": message}},
+            {
+                "type": "job.progress",
+                "data": {
+                    "id": str(self.job_id),
+                    "stage": stage,
+                    "progress": round(overall, 4),
+                    "eta_seconds": eta,
+                    "message": message,
+                },
+            },
         )
 
     # -- the pipeline ------------------------------------------------------------
@@ -114,7 +125,15 @@ class _JobContext:
             log.exception("job %s: unexpected error", self.job_id)
             self.fail_or_retry(job, ConversionError("internal_error", f"{type(exc).__name__}: {exc}"))
             return
-        if not states.finish(self.job_id, self.owner, states.SUCCEEDED, asset=asset, stage="publish" if job.channel else "store", progress=1.0, eta_seconds=0):
+        if not states.finish(
+            self.job_id,
+            self.owner,
+            states.SUCCEEDED,
+            asset=asset,
+            stage="publish" if job.channel else "store",
+            progress=1.0,
+            eta_seconds=0,
+        ):
             return
         self.app.bus.publish("jobs", {"type": "job.finished", "data": {"id": str(self.job_id), "status": "succeeded"}})
         if job.channel:
@@ -130,7 +149,10 @@ class _JobContext:
         fmt = choose_format(self.app.plugins.formats(), head, plan.filename, (job.options or {}).get("format"))
         states.update_running(self.job_id, self.owner, format=fmt.name, converter_version=fmt.version)
         reuse = Asset.get_or_none(
-            Asset.source_sha256 == plan.sha256, Asset.options_hash == job.options_hash, Asset.converter_version == fmt.version, Asset.format == fmt.name
+            Asset.source_sha256 == plan.sha256,
+            Asset.options_hash == job.options_hash,
+            Asset.converter_version == fmt.version,
+            Asset.format == fmt.name,
         )
         if reuse is not None and storage.exists(reuse.sha256):
             log.info("job %s reuses asset %s", self.job_id, reuse.id)
@@ -138,7 +160,9 @@ class _JobContext:
         source = storage.local_path(plan.sha256) or self._download(plan.sha256)
         out = self._tempfile(".glb")
         jobs_cfg = self.app.settings["jobs"]
-        limits = Limits(jobs_cfg["memory_mb"], jobs_cfg["cpu_seconds"], jobs_cfg["timeout_seconds"], jobs_cfg["max_output_mb"])
+        limits = Limits(
+            jobs_cfg["memory_mb"], jobs_cfg["cpu_seconds"], jobs_cfg["timeout_seconds"], jobs_cfg["max_output_mb"]
+        )
         request = {
             "source": source,
             "output": out,
@@ -165,12 +189,20 @@ class _JobContext:
         stats = dict(result.get("stats") or {}, warnings=result.get("warnings") or [])
         try:
             return Asset.create(
-                sha256=blob.key, size=blob.size, source_sha256=plan.sha256, options_hash=job.options_hash,
-                format=fmt.name, converter_version=result.get("converter_version") or fmt.version, stats=stats,
+                sha256=blob.key,
+                size=blob.size,
+                source_sha256=plan.sha256,
+                options_hash=job.options_hash,
+                format=fmt.name,
+                converter_version=result.get("converter_version") or fmt.version,
+                stats=stats,
             )
         except IntegrityError:  # the same conversion finished elsewhere meanwhile
-            return Asset.get(Asset.source_sha256 == plan.sha256, Asset.options_hash == job.options_hash,
-                             Asset.converter_version == (result.get("converter_version") or fmt.version))
+            return Asset.get(
+                Asset.source_sha256 == plan.sha256,
+                Asset.options_hash == job.options_hash,
+                Asset.converter_version == (result.get("converter_version") or fmt.version),
+            )
 
     def fail_or_retry(self, job: Job, exc: ConversionError) -> None:
         fresh = Job.get(Job.id == self.job_id)
@@ -179,13 +211,20 @@ class _JobContext:
             if states.requeue(self.job_id, self.owner):
                 from core.jobs.queue import enqueue
 
-                delay = 2 ** fresh.attempts
+                delay = 2**fresh.attempts
                 log.warning("job %s: %s (%s); retrying in %ds", self.job_id, exc.code, exc.message, delay)
                 enqueue(self.app, self.job_id, delay=delay)
             return
         stage = exc.stage or fresh.stage
-        if states.finish(self.job_id, self.owner, states.FAILED, error_code=exc.code, error_stage=stage,
-                         error_message=exc.message, error_detail=exc.detail or None):
+        if states.finish(
+            self.job_id,
+            self.owner,
+            states.FAILED,
+            error_code=exc.code,
+            error_stage=stage,
+            error_message=exc.message,
+            error_detail=exc.detail or None,
+        ):
             log.info("job %s failed: %s at %s: %s", self.job_id, exc.code, stage, exc.message)
             self.app.bus.publish("jobs", {"type": "job.finished", "data": {"id": str(self.job_id), "status": "failed"}})
 

@@ -134,7 +134,9 @@ def _crash_error(code: int, stderr: str, limits: Limits) -> ConversionError:
         return ConversionError("out_of_memory", f"the conversion exceeded its memory limit of {limits.memory_mb} MB")
     last = stderr.strip().splitlines()[-1:] or [""]
     how = f"signal {-code}" if code < 0 else f"exit code {code}"
-    return ConversionError("converter_crashed", f"the converter process ended abnormally ({how}) {last[0][:300]}".strip())
+    return ConversionError(
+        "converter_crashed", f"the converter process ended abnormally ({how}) {last[0][:300]}".strip()
+    )
 
 
 def _kill(proc: subprocess.Popen) -> None:

@@ -29,7 +29,8 @@ def validate_options(options) -> dict:
     unknown = set(options) - OPTION_KEYS
     if unknown:
         raise ConversionError(
-            "invalid_options", f"unknown option(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(OPTION_KEYS))}",
+            "invalid_options",
+            f"unknown option(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(OPTION_KEYS))}",
             stage="upload",
         )
     return options
@@ -39,17 +40,29 @@ def store_plan(appliance, stream: BinaryIO, filename: str, user: User | None) ->
     try:
         blob = appliance.storage.put(stream, max_bytes=int(appliance.settings["uploads"]["max_bytes"]))
     except TooLarge as exc:
-        raise ConversionError("too_large", f"the file is larger than the limit of {appliance.settings['uploads']['max_bytes']} bytes", stage="upload") from exc
+        raise ConversionError(
+            "too_large",
+            f"the file is larger than the limit of {appliance.settings['uploads']['max_bytes']} bytes",
+            stage="upload",
+        ) from exc
     if blob.size == 0:
         raise ConversionError("empty_file", "the file is empty", stage="upload")
     return Plan.create(filename=filename[:255] or "upload", sha256=blob.key, size=blob.size, uploaded_by=user)
 
 
-def submit(appliance, plan: Plan, *, options: dict | None = None, channel: str | None = None, user: User | None = None) -> Job:
+def submit(
+    appliance, plan: Plan, *, options: dict | None = None, channel: str | None = None, user: User | None = None
+) -> Job:
     options = validate_options(options)
     if channel:
         ensure_channel(channel)
-    job = Job.create(plan=plan, options=options, options_hash=options_hash(options), channel=channel or None,
-                     created_by=user, status=states.QUEUED)
+    job = Job.create(
+        plan=plan,
+        options=options,
+        options_hash=options_hash(options),
+        channel=channel or None,
+        created_by=user,
+        status=states.QUEUED,
+    )
     enqueue(appliance, job.id)
     return job

@@ -34,7 +34,12 @@ def job_view(job: Job) -> dict:
         "eta_seconds": None if job.eta_seconds is None else round(job.eta_seconds, 1),
         "error": error,
         "asset": asset_view(job.asset) if job.asset_id else None,
-        "plan": {"id": str(job.plan_id), "filename": job.plan.filename, "sha256": job.plan.sha256, "size": job.plan.size},
+        "plan": {
+            "id": str(job.plan_id),
+            "filename": job.plan.filename,
+            "sha256": job.plan.sha256,
+            "size": job.plan.size,
+        },
         "channel": job.channel,
         "options": job.options,
         "format": job.format,

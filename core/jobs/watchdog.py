@@ -49,9 +49,15 @@ def take_back_lost_jobs(appliance) -> int:
             continue
         if job.attempts >= max_attempts:
             done = bool(
-                Job.update(status=states.FAILED, finished_at=now, lease_owner=None, lease_expires_at=None,
-                           error_code="worker_lost", error_stage=job.stage,
-                           error_message=f"the worker running this job stopped {job.attempts} times")
+                Job.update(
+                    status=states.FAILED,
+                    finished_at=now,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    error_code="worker_lost",
+                    error_stage=job.stage,
+                    error_message=f"the worker running this job stopped {job.attempts} times",
+                )
                 .where(Job.id == job.id, Job.status == states.RUNNING, Job.lease_owner == job.lease_owner)
                 .execute()
             )

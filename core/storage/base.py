@@ -67,7 +67,7 @@ class Storage(abc.ABC):
     def iterate(self) -> Iterator[str]:
         """Every key in the store."""
 
-    def ping(self) -> None:
+    def ping(self) -> None:  # noqa: B027 - optional for backends
         """Raise if the backend is unreachable (used by ``/readyz``)."""
 
 

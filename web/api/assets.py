@@ -63,8 +63,14 @@ class AssetContent(MethodView):
             raise Problem(410, "asset_missing", "the model's file is missing from storage")
         path = storage.local_path(asset.sha256)
         if path:
-            response = send_file(path, mimetype=GLB_MIME, conditional=True, etag=asset.sha256,
-                                 download_name=f"{asset.sha256[:12]}.glb", max_age=31536000)
+            response = send_file(
+                path,
+                mimetype=GLB_MIME,
+                conditional=True,
+                etag=asset.sha256,
+                download_name=f"{asset.sha256[:12]}.glb",
+                max_age=31536000,
+            )
         else:
             if request.if_none_match.contains(asset.sha256):
                 return Response(status=304)

@@ -44,11 +44,13 @@ class Channels(MethodView):
         items = []
         for channel in Channel.select().order_by(Channel.name):
             latest = channel.publications.order_by(Publication.version.desc()).first()
-            items.append({
-                "name": channel.name,
-                "version": latest.version if latest else None,
-                "kiosks": Kiosk.select().where(Kiosk.channel == channel, Kiosk.revoked_at.is_null()).count(),
-            })
+            items.append(
+                {
+                    "name": channel.name,
+                    "version": latest.version if latest else None,
+                    "kiosks": Kiosk.select().where(Kiosk.channel == channel, Kiosk.revoked_at.is_null()).count(),
+                }
+            )
         return {"items": items}
 
 
@@ -57,8 +59,13 @@ class Publications(MethodView):
     def get(self, name: str):
         """The channel's publication history, newest first."""
         require_user()
-        pubs = (Publication.select().join(Channel).where(Channel.name == name)
-                .order_by(Publication.version.desc()).limit(200))
+        pubs = (
+            Publication.select()
+            .join(Channel)
+            .where(Channel.name == name)
+            .order_by(Publication.version.desc())
+            .limit(200)
+        )
         return {"items": [publication_view(p) for p in pubs]}
 
     @blp.arguments(PublishSchema)

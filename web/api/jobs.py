@@ -64,8 +64,17 @@ class JobRetry(MethodView):
         require_user()
         job = _job(job_id)
         updated = (
-            Job.update(status=states.QUEUED, attempts=0, error_code=None, error_stage=None, error_message=None,
-                       error_detail=None, finished_at=None, progress=0, stage="upload")
+            Job.update(
+                status=states.QUEUED,
+                attempts=0,
+                error_code=None,
+                error_stage=None,
+                error_message=None,
+                error_detail=None,
+                finished_at=None,
+                progress=0,
+                stage="upload",
+            )
             .where(Job.id == job.id, Job.status.in_((states.FAILED, states.CANCELLED)))
             .execute()
         )

@@ -52,5 +52,7 @@ class Plans(MethodView):
             raise Problem(400, "invalid_channel", str(exc)) from exc
         finally:
             upload.close()
-        return {"job": job_view(job), "plan": {"id": str(plan.id), "sha256": plan.sha256, "size": plan.size,
-                                               "filename": plan.filename}}
+        return {
+            "job": job_view(job),
+            "plan": {"id": str(plan.id), "sha256": plan.sha256, "size": plan.size, "filename": plan.filename},
+        }
