@@ -49,6 +49,7 @@ say "installing floorcast${extras} and bundled plugins"
 "${pip[@]}" install -e ".${extras}" -e plugins/dxf
 
 say "installing browser libraries from the lockfile"
+export SCARF_ANALYTICS=false  # swagger-ui-dist pulls in an analytics postinstall: keep it quiet
 if ((dev)); then
   npm ci --no-audit --no-fund --loglevel=error
 else
