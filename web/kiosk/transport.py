@@ -110,21 +110,39 @@ class KioskSocket:
             self.ws.send(json.dumps(message, separators=(",", ":")))
 
     def close(self, close: Close) -> None:
-        """Send the close frame, give the kiosk a moment to answer, then hang up
-        ourselves: a kiosk that ignores the close must not keep the socket open."""
+        """Send the close frame and give the kiosk a moment to answer it."""
         with self._send_lock:
             try:
                 self.ws.close(reason=close.code, message=close.reason)
             except ConnectionClosed:
                 pass
-            except Exception as exc:  # the peer vanished while we wrote
+            except OSError as exc:  # the peer vanished while we wrote
                 log.debug("close %s failed: %s", close.code, exc)
                 self.ws.connected = False
         self.ws.thread.join(timeout=CLOSE_WAIT)
-        try:
-            self.ws.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed by simple-websocket's reader
+
+    def hang_up(self, raw_socket) -> None:
+        """End the TCP connection ourselves. Without this the server's socket outlives
+        the WebSocket: gevent's pywsgi would wait on it for a next HTTP request, and a
+        kiosk that ignores our close frame (or died) would keep it open."""
+        if self.ws.connected:
+            self.close(Close(1011, "internal error"))
+        for sock in (raw_socket, self.ws.sock):  # simple-websocket reads from a dup()
+            try:
+                if sock is not None:
+                    sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+
+def _raw_socket(environ: dict):
+    """The connection's socket as the WSGI server holds it (as simple-websocket finds it)."""
+    if "werkzeug.socket" in environ:
+        return environ["werkzeug.socket"]
+    stream = environ.get("wsgi.input")
+    if not hasattr(stream, "raw") and hasattr(stream, "rfile"):
+        stream = stream.rfile
+    return getattr(getattr(stream, "raw", None), "_sock", None)
 
 
 def attach(app, hub: KioskHub) -> None:
@@ -137,7 +155,11 @@ def attach(app, hub: KioskHub) -> None:
 
     @sock.route("/kiosk/ws")
     def kiosk_ws(ws):
-        KioskSocket(ws, hub, request.headers.get("User-Agent")).run()
+        connection = KioskSocket(ws, hub, request.headers.get("User-Agent"))
+        try:
+            connection.run()
+        finally:
+            connection.hang_up(_raw_socket(request.environ))
 
 
 @hookimpl

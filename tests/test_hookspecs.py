@@ -1,0 +1,52 @@
+"""Every hook is documented where plugin authors look."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+from core import hookspecs
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def test_every_hook_has_a_docstring_naming_its_caller():
+    hooks = [f for name, f in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("floorcast_")]
+    assert len(hooks) >= 8
+    for hook in hooks:
+        doc = inspect.getdoc(hook) or ""
+        assert len(doc) > 60, f"{hook.__name__} needs a docstring"
+        assert "call" in doc.lower(), f"{hook.__name__}: say when it is called and by whom"
+
+
+def test_register_hooks_return_lists_and_names_are_refused_twice():
+    import pytest
+
+    from core.errors import PluginError
+    from core.plugin_api import StorageBackendSpec, hookimpl
+    from core.plugins import Plugins
+
+    class One:
+        @hookimpl
+        def floorcast_register_storage_backends(self):
+            return [StorageBackendSpec("local", lambda s: None)]
+
+    plugins = Plugins(safe_mode=True)
+    plugins.register(One(), "duplicate-local")
+    with pytest.raises(PluginError, match="'local' is contributed by both"):
+        plugins.storage_backends()
+
+
+def test_a_raising_hook_is_reported_by_name_and_skipped():
+    from core.plugin_api import hookimpl
+    from core.plugins import Plugins
+
+    class Bad:
+        @hookimpl
+        def floorcast_register_formats(self):
+            raise RuntimeError("boom")
+
+    plugins = Plugins(safe_mode=True)
+    plugins.register(Bad(), "bad-formats")
+    assert plugins.formats() == []
+    assert "boom" in next(i.error for i in plugins.infos if i.name == "bad-formats")
