@@ -9,25 +9,11 @@ import pluggy
 from core.errors import ConversionError
 from core.formats import SNIFF_BYTES, DetectorSpec, FormatSpec, Progress
 from core.hookspecs import hookspec
-from core.scene import Material, Mesh, Node, Scene
+from core.scene import CATEGORIES, Material, Mesh, Node, Scene
 from core.storage.base import BlobInfo, Storage, StorageBackendSpec, TooLarge
 from core.transports import TransportSpec
 
 hookimpl = pluggy.HookimplMarker("floorcast")
-
-CATEGORIES = (
-    "wall",
-    "door",
-    "window",
-    "floor",
-    "room",
-    "stair",
-    "elevator",
-    "column",
-    "furniture",
-    "annotation",
-    "other",
-)
 
 __all__ = [
     "CATEGORIES",

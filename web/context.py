@@ -30,3 +30,14 @@ def require_user(role: str | None = None) -> User:
         raise Problem(403, "forbidden", "this needs an admin")
     g.user = user
     return user
+
+
+def get_or_404(model, key: str, what: str):
+    """The row with primary key ``key`` or a 404 problem (also for malformed ids)."""
+    try:
+        row = model.get_or_none(model.id == key)
+    except ValueError:
+        row = None
+    if row is None:
+        raise Problem(404, "not_found", f"no {what} {key}")
+    return row

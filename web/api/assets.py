@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 from core.jobs.views import asset_view
 from core.kiosks.urls import check_signature
 from core.models import Asset, Kiosk
-from web.context import appliance, require_user
+from web.context import appliance, get_or_404, require_user
 from web.problems import Problem
 
 blp = Blueprint("assets", __name__, url_prefix="/api/v1", description="Converted models")
@@ -23,13 +23,7 @@ GLB_MIME = "model/gltf-binary"
 
 
 def _asset(asset_id: str) -> Asset:
-    try:
-        asset = Asset.get_or_none(Asset.id == asset_id)
-    except ValueError:
-        asset = None
-    if asset is None:
-        raise Problem(404, "not_found", f"no asset {asset_id}")
-    return asset
+    return get_or_404(Asset, asset_id, "asset")
 
 
 def _authorize(asset_id: str) -> None:

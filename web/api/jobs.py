@@ -9,20 +9,14 @@ from core.jobs import states
 from core.jobs.queue import enqueue
 from core.jobs.views import job_view
 from core.models import Job
-from web.context import appliance, require_user
+from web.context import appliance, get_or_404, require_user
 from web.problems import Problem
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Conversion jobs")
 
 
 def _job(job_id: str) -> Job:
-    try:
-        job = Job.get_or_none(Job.id == job_id)
-    except ValueError:
-        job = None
-    if job is None:
-        raise Problem(404, "not_found", f"no job {job_id}")
-    return job
+    return get_or_404(Job, job_id, "job")
 
 
 @blp.route("/jobs")
