@@ -161,8 +161,12 @@ class KioskHub:
             kiosk = Kiosk.select(Kiosk, Channel).join(Channel).where(Kiosk.id == uuid.UUID(kiosk_id)).first()
             if kiosk is None or kiosk.online or kiosk.revoked_at is not None:
                 return
-            view = {"id": kiosk_id, "name": kiosk.name, "channel": kiosk.channel.name,
-                    "last_seen": iso(kiosk.last_seen_at)}
+            view = {
+                "id": kiosk_id,
+                "name": kiosk.name,
+                "channel": kiosk.channel.name,
+                "last_seen": iso(kiosk.last_seen_at),
+            }
             self.appliance.plugins.notify("floorcast_kiosk_offline", kiosk=view)
         finally:
             self.release_db()
@@ -182,6 +186,7 @@ class KioskSession:
         self.seen = last_event_id  # newest event id the kiosk has or was sent
         self.revoked = False
         self._sha256, self._user_agent = sha256, user_agent
+        self._acked_sha256 = kiosk.shown_sha256  # what it last said it shows
         self._sub = None
         self._stopping = False
         self._stop_with: Close | None = None
@@ -210,10 +215,10 @@ class KioskSession:
                 "name": self.name,
                 "channel": self.channel,
                 "server_time": iso(utcnow()),
-                "ping_seconds": self.hub.heartbeat_seconds,
+                "ping_seconds": self.hub.settings["kiosk"]["ping_seconds"],
             },
         }
-        current = self._latest()
+        current = self._latest(shown_sha256=self._sha256 or self._acked_sha256)
         return [welcome, current] if current else [welcome]
 
     def next(self) -> dict | Close | None:
@@ -279,10 +284,15 @@ class KioskSession:
         self.seen = event_id
         return self.hub.publish_for(message, self.kiosk_id)
 
-    def _latest(self) -> dict | None:
+    def _latest(self, shown_sha256: str | None = None) -> dict | None:
+        """The channel's current publication if the kiosk does not have it yet."""
         pub = latest_publication(self.channel)
         if pub is None or pub.event_id is None:
             return None
+        if shown_sha256 is not None and shown_sha256 != pub.asset.sha256 and self._version_of(shown_sha256) is None:
+            # It shows a model this channel never had: it was moved here while offline,
+            # so its last event id is one of the old channel's and says nothing here.
+            self.seen = None
         return self._offer(publication_message(pub))
 
     def _reconcile(self) -> dict | Close | None:
@@ -302,6 +312,8 @@ class KioskSession:
 
     def _touch(self, force: bool = False) -> None:
         now = utcnow()
+        if self._closed:  # a late ping must not mark a closed connection online again
+            return
         if not force and (now.timestamp() - self._last_touch) < TOUCH_SECONDS:
             return
         self._last_touch = now.timestamp()
@@ -321,7 +333,7 @@ class KioskSession:
 
     def _ack(self, data: object) -> None:
         version = data.get("version") if isinstance(data, dict) else None
-        if not isinstance(version, int) or isinstance(version, bool):
+        if not isinstance(version, int) or isinstance(version, bool) or self._closed:
             return
         pub = (
             Publication.select(Publication, Asset)

@@ -58,8 +58,9 @@ class KioskResource(MethodView):
     def patch(self, body, kiosk_id: str):
         """Rename and/or move to another channel."""
         user = require_user("admin")
-        kiosk = _call(update_kiosk, kiosk_id, name=body.get("name"), channel=body.get("channel"),
-                      bus=appliance().bus, user=user)
+        kiosk = _call(
+            update_kiosk, kiosk_id, name=body.get("name"), channel=body.get("channel"), bus=appliance().bus, user=user
+        )
         return kiosk_view(kiosk)
 
     @blp.response(204)

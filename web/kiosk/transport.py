@@ -70,8 +70,11 @@ class KioskSocket:
                 self._serve(session)
             finally:
                 session.close()
-        except ConnectionClosed:
-            pass
+        except (ConnectionClosed, OSError):
+            pass  # the kiosk went away
+        except Exception:  # answering a hijacked socket with an HTTP 500 page makes no sense
+            log.exception("kiosk socket failed")
+            self.close(Close(1011, "internal error"))
         finally:
             self.hub.release_db()
 
@@ -96,7 +99,7 @@ class KioskSocket:
                     return
                 for reply in session.receive(message):
                     self.send(reply)
-        except ConnectionClosed:
+        except (ConnectionClosed, OSError):
             pass
         except Exception:  # a bug here must still end this socket, not leave it half-served
             log.exception("kiosk %s: reading failed", session.kiosk_id)
