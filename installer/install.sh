@@ -24,6 +24,8 @@ if ! "$python" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 
   need_apt+=(python3 python3-venv python3-dev)
 fi
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
+# Browser tests drive Debian's Chromium through Playwright (no browser download).
+((dev)) && [[ ! -x /usr/bin/chromium ]] && need_apt+=(chromium)
 if ((${#need_apt[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
@@ -45,8 +47,10 @@ pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
 "${pip[@]}" install --upgrade "pip>=23" "setuptools>=68" wheel
 extras=""
 ((dev)) && extras="[dev]"
+plugins=()
+for dir in plugins/*/; do [[ -f "$dir/setup.cfg" ]] && plugins+=(-e "${dir%/}"); done
 say "installing floorcast${extras} and bundled plugins"
-"${pip[@]}" install -e ".${extras}" -e plugins/dxf
+"${pip[@]}" install -e ".${extras}" "${plugins[@]}"
 
 say "installing browser libraries from the lockfile"
 export SCARF_ANALYTICS=false  # swagger-ui-dist pulls in an analytics postinstall: keep it quiet
