@@ -9,6 +9,7 @@ import pluggy
 from core.errors import ConversionError
 from core.formats import SNIFF_BYTES, DetectorSpec, FormatSpec, Progress
 from core.hookspecs import hookspec
+from core.kiosks.hub import Close, KioskHub, KioskSession
 from core.scene import CATEGORIES, Material, Mesh, Node, Scene
 from core.storage.base import BlobInfo, Storage, StorageBackendSpec, TooLarge
 from core.transports import TransportSpec
@@ -19,9 +20,12 @@ __all__ = [
     "CATEGORIES",
     "SNIFF_BYTES",
     "BlobInfo",
+    "Close",
     "ConversionError",
     "DetectorSpec",
     "FormatSpec",
+    "KioskHub",
+    "KioskSession",
     "Material",
     "Mesh",
     "Node",
