@@ -156,6 +156,14 @@ def attach(app, hub: KioskHub) -> None:
     }
     sock = Sock(app)
 
+    @app.before_request
+    def no_compression():
+        if request.path == "/kiosk/ws":
+            # Kiosk messages are a few hundred bytes of JSON: permessage-deflate would
+            # cost a zlib context per connection (~300 KiB) and a deflate per kiosk per
+            # publication. Without the offer, simple-websocket accepts no extension.
+            request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+
     @sock.route("/kiosk/ws")
     def kiosk_ws(ws):
         connection = KioskSocket(ws, hub, request.headers.get("User-Agent"))
