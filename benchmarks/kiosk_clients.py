@@ -13,21 +13,108 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import resource
 import sys
 import time
-
-import websockets
+from urllib.parse import urlsplit
 
 FIRST_RETRY_AFTER_RESTART = (0.5, 5.0)
 BACKOFF_START, BACKOFF_CAP = 1.0, 30.0
 
 
+class HandshakeFailed(Exception):
+    pass
+
+
+class KioskProtocol(asyncio.Protocol):
+    """A minimal RFC 6455 client: the upgrade, whole unmasked frames in, masked frames
+    out. A full client library spends more CPU per message than the server under test
+    does; this one stamps each message the moment its bytes arrive."""
+
+    def __init__(self, kiosk: SimulatedKiosk, host: str, path: str):
+        loop = asyncio.get_running_loop()
+        self.kiosk, self.host, self.path = kiosk, host, path
+        self.handshake: asyncio.Future = loop.create_future()
+        self.closed: asyncio.Future = loop.create_future()
+        self.close_code: int | None = None
+        self.buffer = bytearray()
+        self.transport = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        key = "dGhlIHNhbXBsZSBub25jZQ=="  # the server does not care which nonce
+        transport.write(
+            f"GET {self.path} HTTP/1.1\r\nHost: {self.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+
+    def data_received(self, data: bytes) -> None:
+        now = time.monotonic()
+        buf = self.buffer
+        buf += data
+        if not self.handshake.done():
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            if b" 101 " not in buf[: buf.find(b"\r\n")]:
+                self.handshake.set_exception(HandshakeFailed(bytes(buf[:end]).decode(errors="replace")))
+                self.transport.close()
+                return
+            del buf[: end + 4]
+            self.handshake.set_result(True)
+        while len(buf) >= 2:
+            opcode, size, start = buf[0] & 0x0F, buf[1] & 0x7F, 2
+            if size == 126:
+                if len(buf) < 4:
+                    return
+                size, start = int.from_bytes(buf[2:4], "big"), 4
+            elif size == 127:
+                if len(buf) < 10:
+                    return
+                size, start = int.from_bytes(buf[2:10], "big"), 10
+            if len(buf) < start + size:
+                return
+            payload = bytes(buf[start : start + size])
+            del buf[: start + size]
+            if opcode == 0x1:
+                self.kiosk.on_message(self, json.loads(payload), now)
+            elif opcode == 0x9:  # ping -> pong, as a browser does
+                self.send_frame(0xA, payload)
+            elif opcode == 0x8:
+                self.close_code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
+                self.send_frame(0x8, payload[:2])
+                self.transport.close()
+
+    def connection_lost(self, exc) -> None:
+        if not self.handshake.done():
+            self.handshake.set_exception(HandshakeFailed("connection lost"))
+        if not self.closed.done():
+            self.closed.set_result(self.close_code)
+
+    def send_frame(self, opcode: int, payload: bytes) -> None:
+        if self.transport.is_closing():
+            return
+        mask = os.urandom(4)
+        size = len(payload)
+        head = bytes([0x80 | opcode]) + (
+            bytes([0x80 | size]) if size < 126 else bytes([0x80 | 126]) + size.to_bytes(2, "big")
+        )
+        key = int.from_bytes((mask * (size // 4 + 1))[:size], "big")
+        masked = (int.from_bytes(payload, "big") ^ key).to_bytes(size, "big")
+        self.transport.write(head + mask + masked)
+
+    def send_text(self, text: str) -> None:
+        self.send_frame(0x1, text.encode())
+
+
 class SimulatedKiosk:
     def __init__(self, url: str, token: str, gate: asyncio.Semaphore):
-        self.url, self.token, self.gate = url, token, gate
-        self.ws = None
+        parts = urlsplit(url)
+        self.host, self.port, self.path = parts.hostname, parts.port, parts.path
+        self.token, self.gate = token, gate
+        self.ws: KioskProtocol | None = None
         self.last_event_id: int | None = None
         self.sha256: str | None = None
         self.received: dict[int, float] = {}  # publish version -> receipt time
@@ -38,18 +125,24 @@ class SimulatedKiosk:
         self.delay = BACKOFF_START
 
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
         while not self.stopping:
-            ws = None
+            protocol = None
             try:
                 async with self.gate:  # bound the handshakes in flight
-                    ws = await websockets.connect(self.url, ping_interval=None, open_timeout=30, close_timeout=2)
-                    await ws.send(self._hello())
-                async with ws:
-                    async for raw in ws:
-                        self._handle(ws, json.loads(raw))
-            except (TimeoutError, OSError, websockets.exceptions.WebSocketException):
-                pass
-            code = ws.close_code if ws is not None else None
+                    _, protocol = await asyncio.wait_for(
+                        loop.create_connection(
+                            lambda: KioskProtocol(self, f"{self.host}:{self.port}", self.path), self.host, self.port
+                        ),
+                        30,
+                    )
+                    await asyncio.wait_for(protocol.handshake, 30)
+                    protocol.send_text(self._hello())
+                code = await protocol.closed
+            except (OSError, TimeoutError, HandshakeFailed):
+                code = protocol.close_code if protocol is not None else None
+                if protocol is not None:
+                    protocol.transport.close()
             self.ws = None
             self.closes.append((time.monotonic(), code))
             if self.stopping or code == 4401:
@@ -65,11 +158,10 @@ class SimulatedKiosk:
         data = {"token": self.token, "last_event_id": self.last_event_id, "sha256": self.sha256}
         return json.dumps({"type": "hello", "data": data})
 
-    def _handle(self, ws, message: dict) -> None:
-        now = time.monotonic()
+    def on_message(self, protocol: KioskProtocol, message: dict, now: float) -> None:
         kind = message.get("type")
         if kind == "welcome":
-            self.ws, self.delay = ws, BACKOFF_START  # back-off resets after a welcome
+            self.ws, self.delay = protocol, BACKOFF_START  # back-off resets after a welcome
             self.welcomes.append(now)
         elif kind == "publish":
             self.received.setdefault(message["data"]["version"], now)
@@ -83,11 +175,17 @@ class SimulatedKiosk:
             return None
         self.pong = asyncio.get_running_loop().create_future()
         start = time.monotonic()
+        self.ws.send_text('{"type":"ping"}')
         try:
-            await self.ws.send('{"type":"ping"}')
             return await asyncio.wait_for(self.pong, timeout) - start
-        except (TimeoutError, websockets.exceptions.WebSocketException):
+        except TimeoutError:
             return None
+
+    def close(self) -> None:
+        self.stopping = True
+        if self.ws is not None:
+            self.ws.send_frame(0x8, (1000).to_bytes(2, "big"))
+            self.ws.transport.close()
 
 
 class Fleet:
@@ -145,9 +243,7 @@ class Fleet:
 
     async def disconnect(self) -> dict:
         for k in self.kiosks:
-            k.stopping = True
-            if k.ws is not None:
-                await k.ws.close()
+            k.close()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         count = len(self.kiosks)
         self.kiosks, self.tasks = [], []

@@ -134,10 +134,15 @@ def fanout(server: ServerProcess, clients: Clients, tokens: list[str], asset: st
     time.sleep(2)
     after = rss(server)
     latencies, per_pub_p99, missing = [], [], 0
+    cpu = {"server": 0.0, "clients": 0.0}
+    procs = {"server": psutil.Process(server.proc.pid), "clients": psutil.Process(clients.proc.pid)}
     for _ in range(publications):
         time.sleep(1)
+        before_cpu = {name: sum(p.cpu_times()[:2]) for name, p in procs.items()}
         start, version = publish(server, asset)
         times = clients.call("await_publish", version=version)["times"]
+        for name, p in procs.items():
+            cpu[name] += sum(p.cpu_times()[:2]) - before_cpu[name]
         missing += len(tokens) - len(times)
         lat = [t - start for t in times]
         latencies += lat
@@ -150,12 +155,15 @@ def fanout(server: ServerProcess, clients: Clients, tokens: list[str], asset: st
         "rss_before_mb": round(before / 2**20, 1),
         "rss_after_mb": round(after / 2**20, 1),
         "kb_per_connection": round((after - before) / len(tokens) / 1024, 1),
+        "min_ms": round(min(latencies) * 1000, 1) if latencies else None,
         "p50_ms": round(pct(latencies, 50) * 1000, 1) if latencies else None,
         "p90_ms": round(pct(latencies, 90) * 1000, 1) if latencies else None,
         "p99_ms": round(pct(latencies, 99) * 1000, 1) if latencies else None,
         "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
         "p99_per_publication_ms": [round(v, 1) for v in per_pub_p99],
         "missing": missing,
+        "server_cpu_ms_per_publication": round(cpu["server"] / publications * 1000),
+        "clients_cpu_ms_per_publication": round(cpu["clients"] / publications * 1000),
     }
 
 
@@ -253,11 +261,13 @@ def main() -> None:
                 row = fanout(server, clients, tokens[:n], asset, args.publications)
                 results["fanout"].append(row)
                 print(
-                    f"  {n:>5} kiosks: p50 {row['p50_ms']} ms, p90 {row['p90_ms']} ms, p99 {row['p99_ms']} ms, "
-                    f"max {row['max_ms']} ms; p99 per publication {row['p99_per_publication_ms']}; "
-                    f"missing {row['missing']}; {row['kb_per_connection']} KiB per connection "
-                    f"(RSS {row['rss_before_mb']} -> {row['rss_after_mb']} MiB); "
-                    f"connected in {row['connect_seconds']} s",
+                    f"  {n:>5} kiosks: first {row['min_ms']} ms, p50 {row['p50_ms']} ms, p90 {row['p90_ms']} ms, "
+                    f"p99 {row['p99_ms']} ms, max {row['max_ms']} ms, missing {row['missing']}\n"
+                    f"         p99 per publication {row['p99_per_publication_ms']} ms\n"
+                    f"         CPU per publication: server {row['server_cpu_ms_per_publication']} ms, "
+                    f"clients {row['clients_cpu_ms_per_publication']} ms\n"
+                    f"         {row['kb_per_connection']} KiB per connection (server RSS {row['rss_before_mb']} -> "
+                    f"{row['rss_after_mb']} MiB), connected in {row['connect_seconds']} s",
                     flush=True,
                 )
 

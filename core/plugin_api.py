@@ -4,17 +4,33 @@ Everything else in ``core`` and ``web`` is internal and may change between
 releases; what is exported here follows semantic versioning.
 """
 
+from typing import TYPE_CHECKING
+
 import pluggy
 
 from core.errors import ConversionError
 from core.formats import SNIFF_BYTES, DetectorSpec, FormatSpec, Progress
 from core.hookspecs import hookspec
-from core.kiosks.hub import Close, KioskHub, KioskSession
 from core.scene import CATEGORIES, Material, Mesh, Node, Scene
 from core.storage.base import BlobInfo, Storage, StorageBackendSpec, TooLarge
 from core.transports import TransportSpec
 
+if TYPE_CHECKING:
+    from core.kiosks.hub import Close, KioskHub, KioskSession
+
 hookimpl = pluggy.HookimplMarker("floorcast")
+_HUB_NAMES = ("Close", "KioskHub", "KioskSession")
+
+
+def __getattr__(name: str):
+    # The kiosk hub pulls in the database layer: import it only when a plugin asks,
+    # so loading plugins keeps every CLI command quick.
+    if name in _HUB_NAMES:
+        from core.kiosks import hub
+
+        return getattr(hub, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CATEGORIES",

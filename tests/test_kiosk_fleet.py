@@ -148,7 +148,11 @@ def test_cli_list_and_revoke(srv):
     ws, _ = hello(srv, token)
     listed = json.loads(srv.cli("kiosks", "list", "--json").stdout)["items"]
     assert any(k["id"] == kiosk_id and k["online"] for k in listed)
+    # A CLI run takes over a second: read in between so the socket answers the
+    # server's pings (2 s here) like a live kiosk, instead of being dropped for silence.
+    assert_nothing_pending(ws)
     assert "Cli kiosk" in srv.cli("kiosks", "list").stdout
+    assert_nothing_pending(ws)
 
     started = time.monotonic()
     out = srv.cli("kiosks", "revoke", kiosk_id)

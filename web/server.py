@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 
@@ -22,12 +23,22 @@ def parse_bind(bind: str) -> tuple[str, int]:
     return host.strip("[]") or "0.0.0.0", int(port)
 
 
+def tune_gc() -> None:
+    """Every connected kiosk is a few hundred long-lived objects; a full collection
+    walks them all and stalls every socket meanwhile (~250 ms at 1,000 kiosks in
+    benchmarks/kiosk_fanout.py). Start-up objects are frozen out of collections and
+    the young generations are collected less often, so full ones become rare."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def run_server(settings, bind: str | None = None) -> None:
     appliance = create_appliance(settings)
     app = create_app(settings, appliance)
     appliance.plugins.notify("floorcast_startup", settings=settings.as_dict())
     consumer = start_consumer(appliance)
     watchdog = start_watchdog(appliance)
+    tune_gc()
     host, port = parse_bind(bind or settings["server"]["bind"])
     server = WSGIServer((host, port), app, log=None, error_log=logging.getLogger("floorcast.wsgi"))
     server.start()

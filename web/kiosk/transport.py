@@ -110,7 +110,7 @@ class KioskSocket:
 
     def send(self, message: dict) -> None:
         with self._send_lock:
-            self.ws.send(json.dumps(message, separators=(",", ":")))
+            self.ws.send(self.hub.encode(message))
 
     def close(self, close: Close) -> None:
         """Send the close frame and give the kiosk a moment to answer it."""

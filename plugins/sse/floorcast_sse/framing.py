@@ -16,15 +16,15 @@ from core.plugin_api import Close
 EVENT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
-def event(message: dict) -> bytes:
-    """One SSE event for a kiosk message."""
+def event(message: dict, text: str | None = None) -> bytes:
+    """One SSE event for a kiosk message (``text``: its JSON, when already encoded)."""
     kind = message.get("type")
     lines = [f"event: {kind if isinstance(kind, str) and EVENT_NAME.match(kind) else 'message'}"]
     event_id = message.get("id")
     if isinstance(event_id, int) and not isinstance(event_id, bool):
         lines.append(f"id: {event_id}")
     # json.dumps never emits a raw newline, so the payload is always one data line.
-    lines.append("data: " + json.dumps(message, separators=(",", ":")))
+    lines.append("data: " + (text or json.dumps(message, separators=(",", ":"))))
     return ("\n".join(lines) + "\n\n").encode()
 
 

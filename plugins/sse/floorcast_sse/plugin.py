@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from core.plugin_api import TransportSpec, hookimpl
-from floorcast_sse.endpoints import attach
+
+
+def attach(app, hub) -> None:
+    """Add the endpoints; imported only when a web app is built, not by every CLI command."""
+    from floorcast_sse.endpoints import attach as attach_endpoints
+
+    attach_endpoints(app, hub)
 
 
 @hookimpl

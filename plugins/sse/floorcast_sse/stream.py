@@ -42,7 +42,7 @@ class KioskStream:
             # EventSource reconnects by itself after an end of stream: spread those out.
             yield retry(random.randint(1000, 3000))
             for message in first:
-                yield event(message)
+                yield event(message, self.hub.encode(message))
             self._pump = threading.Thread(target=self._run_pump, name=f"kiosk-sse-{self.kiosk_id}", daemon=True)
             self._pump.start()
             while True:
@@ -57,7 +57,7 @@ class KioskStream:
                     # First retry after a restart: uniform(0.5, 5) s, as the WebSocket kiosk does.
                     yield close_event(item, random.randint(500, 5000) if item.code == RESTART else None)
                     return
-                yield event(item)
+                yield event(item, self.hub.encode(item))
         finally:
             self.streams.discard(self)
             self.session.interrupt()
