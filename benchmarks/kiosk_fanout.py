@@ -14,7 +14,7 @@ Measures, and prints:
 
     .venv/bin/python benchmarks/kiosk_fanout.py --kiosks 100,1000,5000
 
-Needs the ``bench`` extra (``pip install -e '.[bench]'``) and the dev install.
+Needs the dev install (or the ``bench`` extra: requests, py-spy for profiling).
 Raises its open-file soft limit to the hard limit; the server inherits it.
 """
 
