@@ -63,6 +63,9 @@ class MemoryBus:
     def __init__(self):
         self._subs: dict[str, set[Subscription]] = defaultdict(set)
         self._lock = threading.Lock()
+        # Ids of stored events this process already fanned out: the event relay
+        # (core.kiosks.relay) skips them instead of delivering them twice.
+        self._sent: deque[int] = deque(maxlen=4096)
 
     def subscribe(self, *topics: str, maxsize: int = 256) -> Subscription:
         sub = Subscription(self, topics, maxsize)
@@ -82,9 +85,16 @@ class MemoryBus:
         """Deliver to every subscriber of ``topic``; returns how many got it."""
         with self._lock:
             subs = list(self._subs.get(topic, ()))
+        event_id = message.get("id")
+        if isinstance(event_id, int):
+            self._sent.append(event_id)
         for sub in subs:
             sub.offer(message)
         return len(subs)
+
+    def sent(self, event_id: int) -> bool:
+        """Whether this bus already delivered the stored event ``event_id``."""
+        return event_id in self._sent
 
     def subscriber_count(self, topic: str) -> int:
         with self._lock:

@@ -154,7 +154,11 @@ class Kiosk(BaseModel):
     shown_version = IntegerField(null=True)
     shown_sha256 = CharField(null=True)
     user_agent = CharField(null=True)
-    screen = CharField(null=True)
+    screen = CharField(null=True)  # "WxH" in device pixels, as the kiosk reports it
+    screenshot_request = CharField(null=True)  # the one upload the kiosk may make now
+    screenshot_requested_at = DateTimeField(null=True)
+    screenshot_key = CharField(null=True)  # storage key of the latest PNG
+    screenshot_at = DateTimeField(null=True)
 
 
 class Pairing(BaseModel):

@@ -11,6 +11,7 @@ from core.appliance import Appliance, create_appliance
 from core.config import Settings
 from core.kiosks.hub import KioskHub
 from web.problems import ProblemApi, problem_response
+from web.ratelimit import install_rate_limits
 from web.uploads import UploadRequest
 
 log = logging.getLogger("floorcast.web")
@@ -44,10 +45,11 @@ def create_app(settings: Settings, appliance: Appliance | None = None) -> Flask:
     app.extensions["floorcast.hub"] = hub
 
     api = ProblemApi(app)
-    from web.api import assets, channels, jobs, kiosks, pairings, plans
+    from web.api import assets, channels, jobs, kiosk_device, kiosks, pairings, plans
 
-    for module in (plans, jobs, assets, channels, kiosks, pairings):
+    for module in (plans, jobs, assets, channels, kiosks, pairings, kiosk_device):
         api.register_blueprint(module.blp)
+    install_rate_limits(app, settings)
 
     from web import health
 

@@ -1,8 +1,8 @@
 """``floorcast kiosks``: approve pairing codes, list and revoke kiosks.
 
-The CLI runs in its own process: a revocation made here reaches a kiosk connected
-to the running server at its next heartbeat (``ping_seconds``), not at once as
-through the API.
+The CLI runs in its own process: a revocation made here is written as an event,
+which the running server's event relay delivers to the kiosk's sockets within
+about a second (:mod:`core.kiosks.relay`).
 """
 
 from __future__ import annotations

@@ -2,9 +2,11 @@
 
 Kiosk tokens are random (``fcki_...``) and stored as sha256 only: the plain token is
 returned once, by :func:`provision` or by the pairing claim. Changes a connected
-kiosk must hear about at once (revocation, a new channel) go out on the event bus
-topic ``kiosk:<id>``; the kiosk's socket also re-reads its row every heartbeat, so
-a change made by another process (the CLI) reaches it within ``ping_seconds``.
+kiosk must hear about at once (revocation, a new channel) are written as events
+(``revoked`` / ``moved`` with ``{"kiosk": id}``) and go out on the bus topic
+``kiosk:<id>``: this process's kiosks hear it at once, and the event relay of a
+serving process (:mod:`core.kiosks.relay`) brings a change made elsewhere (the CLI)
+within about a second. The socket's heartbeat re-read of its row is the backstop.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import uuid
 from core.auth import hash_secret, new_token
 from core.db import iso, utcnow
 from core.errors import FloorcastError
-from core.models import AuditEntry, Channel, Kiosk, User
+from core.models import AuditEntry, Channel, Event, Kiosk, User
 from core.publishing import ensure_channel
 
 TOKEN_PREFIX = "fcki"  # floorcast kiosk: tells kiosk tokens from API tokens (fct_)
@@ -79,18 +81,25 @@ def get_kiosk(kiosk_id: str) -> Kiosk:
     return kiosk
 
 
+def _announce(bus, kiosk: Kiosk, kind: str, **data) -> None:
+    """Write the event other processes' relays deliver, and deliver it here at once."""
+    event = Event.create(type=kind, data={"kiosk": str(kiosk.id), **data})
+    if bus is not None:
+        bus.publish(f"kiosk:{kiosk.id}", {"type": kind, "id": event.id, "data": event.data})
+
+
 def revoke(kiosk_id: str, *, bus=None, user: User | None = None) -> Kiosk:
     """Refuse the kiosk's token from now on and close its open sockets (4401).
 
     Revoking twice is not an error (the first revocation time is kept)."""
     kiosk = get_kiosk(kiosk_id)
     if kiosk.revoked_at is None:
-        kiosk.revoked_at = utcnow()
-        kiosk.online = False
-        kiosk.save()
-        audit(user, "kiosk.revoke", str(kiosk.id), name=kiosk.name)
-    if bus is not None:
-        bus.publish(f"kiosk:{kiosk.id}", {"type": "revoked"})
+        with Kiosk._meta.database.atomic():
+            kiosk.revoked_at = utcnow()
+            kiosk.online = False
+            kiosk.save()
+            audit(user, "kiosk.revoke", str(kiosk.id), name=kiosk.name)
+    _announce(bus, kiosk, "revoked")
     return kiosk
 
 
@@ -111,8 +120,8 @@ def update_kiosk(
     if changes:
         kiosk.save()
         audit(user, "kiosk.update", str(kiosk.id), **changes)
-    if moved and bus is not None:
-        bus.publish(f"kiosk:{kiosk.id}", {"type": "moved", "data": {"channel": kiosk.channel.name}})
+    if moved:
+        _announce(bus, kiosk, "moved", channel=kiosk.channel.name)
     return kiosk
 
 
@@ -127,6 +136,8 @@ def kiosk_view(kiosk: Kiosk) -> dict:
         "shown_sha256": kiosk.shown_sha256,
         "last_seen": iso(kiosk.last_seen_at),
         "user_agent": kiosk.user_agent,
+        "screen": kiosk.screen,
+        "screenshot_at": iso(kiosk.screenshot_at),
         "revoked": kiosk.revoked_at is not None,
         "revoked_at": iso(kiosk.revoked_at),
         "paired": kiosk.token_hash is not None,  # False: approved, token not claimed yet

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from core.auth import hash_secret
 from core.db import iso, utcnow
+from core.kiosks.relay import EventRelay
+from core.kiosks.status import screen_size
 from core.kiosks.urls import signed_asset_url
 from core.models import Asset, Channel, Kiosk, Publication
 from core.publishing import latest_publication, publication_message
@@ -62,6 +64,7 @@ class KioskHub:
         self._closing = False
         self._publish_parts: dict[int, tuple[str, str]] = {}
         self._ticker: threading.Thread | None = None
+        self.relay = EventRelay(appliance)  # brings other processes' events (CLI, workers)
         try:
             # This process serves every kiosk socket of the box: "online" rows left
             # by a previous run (crash, kill -9) are stale.
@@ -99,7 +102,9 @@ class KioskHub:
         last = data.get("last_event_id")
         last = last if isinstance(last, int) and not isinstance(last, bool) else None
         sha = data.get("sha256") if isinstance(data.get("sha256"), str) and SHA256.match(data["sha256"]) else None
-        return KioskSession(self, kiosk, last, sha, (user_agent or "")[:255] or None)
+        session = KioskSession(self, kiosk, last, sha, (user_agent or "")[:255] or None)
+        session.screen = screen_size(data)
+        return session
 
     def publish_for(self, message: dict, kiosk_id: str) -> dict:
         """A stored ``publish`` event as one kiosk receives it, with its own signed URL."""
@@ -141,6 +146,7 @@ class KioskHub:
     def shutdown(self) -> None:
         """Close every kiosk connection with 1012: kiosks come back when we are up again."""
         self._closing = True
+        self.relay.stop()
         with self._lock:
             sessions = list(self._sessions)
         for session in sessions:
@@ -164,6 +170,7 @@ class KioskHub:
             if self._ticker is None:
                 self._ticker = threading.Thread(target=self._tick, name="kiosk-heartbeat", daemon=True)
                 self._ticker.start()
+                self.relay.start()
 
     def _tick(self) -> None:
         """Nudge every session once per heartbeat, spread over the interval: one timer
@@ -235,6 +242,7 @@ class KioskSession:
         self._stop_with: Close | None = None
         self._closed = False
         self._last_touch = 0.0
+        self.screen: str | None = None  # "WxH" from the hello, if it said
 
     @property
     def _uuid(self) -> uuid.UUID:
@@ -248,6 +256,8 @@ class KioskSession:
         self._sub = self.hub.appliance.bus.subscribe(f"channel:{self.channel}", f"kiosk:{self.kiosk_id}")
         self.hub._register(self)
         fields = {"online": True, "last_seen_at": utcnow(), "user_agent": self._user_agent}
+        if self.screen:
+            fields["screen"] = self.screen
         if self._sha256:
             fields.update(shown_sha256=self._sha256, shown_version=self._version_of(self._sha256))
         Kiosk.update(**fields).where(Kiosk.id == self._uuid).execute()
@@ -295,6 +305,9 @@ class KioskSession:
             return [{"type": "pong"}]
         if kind == "ack":
             self._ack(message.get("data"))
+        elif kind == "status" and (screen := screen_size(message.get("data"))) and screen != self.screen:
+            self.screen = screen
+            Kiosk.update(screen=screen).where(Kiosk.id == self._uuid).execute()
         return []  # unknown types are ignored: newer kiosks may speak more
 
     def tick(self) -> None:

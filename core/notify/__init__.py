@@ -1,0 +1,1 @@
+"""Built-in notifiers, registered through the plugin hooks like any other plugin."""
