@@ -6,8 +6,9 @@ A transport does only I/O: it hands the kiosk's first message to
 ``receive()`` and sends the replies, and closes the connection when told to with a
 :class:`Close`. Message shapes are the contract of DESIGN.md section 9.
 
-Presence: a kiosk is online while at least one connection of this process holds a
-session for it; ``last_seen`` moves on every heartbeat tick (``ping_seconds``).
+Who is connected, the heartbeat and offline notices live in
+:mod:`core.kiosks.presence`; events other processes write reach this process's bus
+through :mod:`core.kiosks.relay`.
 """
 
 from __future__ import annotations
@@ -15,14 +16,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
-import time
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 
 from core.auth import hash_secret
 from core.db import iso, utcnow
+from core.kiosks.presence import Presence
 from core.kiosks.relay import EventRelay
 from core.kiosks.status import screen_size
 from core.kiosks.urls import signed_asset_url
@@ -58,12 +57,9 @@ class KioskHub:
     def __init__(self, appliance):
         self.appliance = appliance
         self.settings = appliance.settings
-        self._lock = threading.Lock()
-        self._connections: Counter[str] = Counter()
-        self._sessions: set[KioskSession] = set()
         self._closing = False
         self._publish_parts: dict[int, tuple[str, str]] = {}
-        self._ticker: threading.Thread | None = None
+        self.presence = Presence(self)
         self.relay = EventRelay(appliance)  # brings other processes' events (CLI, workers)
         try:
             # This process serves every kiosk socket of the box: "online" rows left
@@ -140,16 +136,13 @@ class KioskHub:
 
     def online(self, kiosk_id: str) -> int:
         """Connections this process holds for the kiosk."""
-        with self._lock:
-            return self._connections[str(kiosk_id)]
+        return self.presence.online(kiosk_id)
 
     def shutdown(self) -> None:
         """Close every kiosk connection with 1012: kiosks come back when we are up again."""
         self._closing = True
         self.relay.stop()
-        with self._lock:
-            sessions = list(self._sessions)
-        for session in sessions:
+        for session in self.presence.sessions():
             session.interrupt(Close(1012, "server restarting"))
 
     def release_db(self) -> None:
@@ -161,65 +154,17 @@ class KioskHub:
         if not db.is_closed():
             db.close()
 
-    # -- presence -------------------------------------------------------------------
+    # -- presence (core.kiosks.presence) -------------------------------------------
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
 
     def _register(self, session: KioskSession) -> None:
-        with self._lock:
-            self._sessions.add(session)
-            self._connections[session.kiosk_id] += 1
-            if self._ticker is None:
-                self._ticker = threading.Thread(target=self._tick, name="kiosk-heartbeat", daemon=True)
-                self._ticker.start()
-                self.relay.start()
-
-    def _tick(self) -> None:
-        """Nudge every session once per heartbeat, spread over the interval: one timer
-        for the fleet, not a timeout armed per kiosk per message (that was a tenth of
-        the CPU of a publication's fan-out)."""
-        while not self._closing:
-            with self._lock:
-                sessions = list(self._sessions)
-            if not sessions:
-                time.sleep(self.heartbeat_seconds)
-                continue
-            pause = self.heartbeat_seconds / len(sessions)
-            for session in sessions:
-                session.tick()
-                time.sleep(pause)
+        self.presence.add(session)
 
     def _unregister(self, session: KioskSession) -> None:
-        with self._lock:
-            self._sessions.discard(session)
-            self._connections[session.kiosk_id] -= 1
-            last = self._connections[session.kiosk_id] <= 0
-            if last:
-                del self._connections[session.kiosk_id]
-        if not last:
-            return
-        kid = uuid.UUID(session.kiosk_id)
-        Kiosk.update(online=False, last_seen_at=utcnow()).where(Kiosk.id == kid).execute()
-        if not self._closing and not session.revoked:
-            # A reload reconnects within seconds: tell plugins only if it stays away.
-            timer = threading.Timer(self.heartbeat_seconds, self._notify_offline, args=(session.kiosk_id,))
-            timer.daemon = True
-            timer.start()
-
-    def _notify_offline(self, kiosk_id: str) -> None:
-        try:
-            if self.online(kiosk_id):
-                return
-            kiosk = Kiosk.select(Kiosk, Channel).join(Channel).where(Kiosk.id == uuid.UUID(kiosk_id)).first()
-            if kiosk is None or kiosk.online or kiosk.revoked_at is not None:
-                return
-            view = {
-                "id": kiosk_id,
-                "name": kiosk.name,
-                "channel": kiosk.channel.name,
-                "last_seen": iso(kiosk.last_seen_at),
-            }
-            self.appliance.plugins.notify("floorcast_kiosk_offline", kiosk=view)
-        finally:
-            self.release_db()
+        self.presence.remove(session)
 
 
 class KioskSession:
