@@ -223,3 +223,19 @@ def test_plugins_list_shows_the_sse_transport(srv):
     assert sse["dist"] == "floorcast-sse" and not sse["builtin"] and sse["error"] is None
     assert "floorcast_register_kiosk_transports" in sse["hooks"]
     assert "floorcast-sse" in srv.cli("plugins", "list").stdout
+
+
+def test_console_commands_and_status_travel_over_sse(srv):
+    kiosk_id, token = provision(srv, "sse-commands")
+    stream = EventStream(srv, token)
+    assert stream.message()["type"] == "welcome"
+    r = srv.post(f"/api/v1/kiosks/{kiosk_id}/commands", json={"command": "identify"})
+    assert r.status_code == 202 and r.json()["delivered"] == 1, r.text
+    identify = stream.event()
+    assert identify["event"] == "identify" and identify["data"]["type"] == "identify"
+    assert identify["data"]["data"]["seconds"] > 0
+
+    status = {"type": "status", "data": {"screen": {"width": 1080, "height": 1920}}}
+    assert post_message(srv, token, status).status_code == 204
+    assert kiosk_row(srv, kiosk_id)["screen"] == "1080x1920"
+    stream.close()
