@@ -55,7 +55,11 @@ class EventRelay:
         self._stop.set()
 
     def poll(self) -> int:
-        """Deliver the events written since the last poll; returns how many went out."""
+        """Deliver the events written since the last poll; returns how many went out.
+
+        SQLite commits one writer at a time, so ids appear in order. On PostgreSQL a
+        slower transaction may commit a lower id after a higher one was seen; the
+        heartbeat re-read of each kiosk is the backstop for such a rare miss."""
         events = list(Event.select().where(Event.id > self.cursor).order_by(Event.id).limit(BATCH))
         delivered = 0
         for event in events:
