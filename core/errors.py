@@ -19,6 +19,10 @@ PERMANENT_CODES = {
     "no_geometry",
     "invalid_options",
     "converter_crashed",
+    "password_protected",
+    "too_many_pages",
+    "page_too_large",
+    "detector_unavailable",
 }
 TRANSIENT_CODES = {"storage_unavailable", "worker_lost"}
 
