@@ -62,6 +62,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("jobs", "max_attempts", 3, "attempts for transient failures (a lost worker) before the job fails"),
     Setting("jobs", "watchdog_seconds", 10, "how often the watchdog looks for lost and stuck jobs"),
+    Setting(
+        "jobs", "max_pages", 200, "pages a multi-page document (PDF) may have; beyond, pick one with the page option"
+    ),
+    Setting(
+        "jobs",
+        "max_render_megapixels",
+        100.0,
+        "pixel budget for rendering one page (scanned PDFs); a page needing more fails with page_too_large",
+    ),
     Setting("kiosk", "ping_seconds", 25, "WebSocket ping interval; a kiosk that misses two is dropped"),
     Setting("kiosk", "pairing_seconds", 600, "how long a pairing code stays valid"),
     Setting("kiosk", "url_seconds", 86400, "validity of the signed model URLs sent to kiosks"),
@@ -80,8 +89,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("plugins", "safe_mode", False, "load only the built-in plugins"),
     Setting("plugins", "disabled", [], "plugin names (entry-point names) not to load"),
     Setting("model", "wall_height", 3.0, "default wall height in metres"),
-    Setting("model", "storey_height", 4.0, "default height between levels in metres"),
+    Setting("model", "storey_height", 4.0, "default height between levels (one per PDF page) in metres"),
 )
+
+#: settings every converter receives as option defaults (an upload's options win)
+CONVERTER_DEFAULTS = {
+    "wall_height": ("model", "wall_height"),
+    "storey_height": ("model", "storey_height"),
+    "max_pages": ("jobs", "max_pages"),
+    "max_megapixels": ("jobs", "max_render_megapixels"),
+}
 
 SECTIONS = tuple(dict.fromkeys(s.section for s in SETTINGS))
 
@@ -123,6 +140,15 @@ class Settings:
     @property
     def tmp_dir(self) -> Path:
         return self.data_dir / "tmp"
+
+
+def converter_options(settings: Settings, options: dict | None) -> dict:
+    """The options a converter runs with: the settings of :data:`CONVERTER_DEFAULTS`,
+    overridden by the upload's own options. ``max_pages`` and ``max_megapixels``
+    are guards: uploads cannot set them (see ``core.jobs.service.OPTION_KEYS``)."""
+    merged = {key: settings.get(section, name) for key, (section, name) in CONVERTER_DEFAULTS.items()}
+    merged.update(options or {})
+    return merged
 
 
 def _coerce(setting: Setting, raw: Any, origin: str) -> Any:

@@ -230,3 +230,36 @@ def walls_from_linework(
     footprint = shapely.union_all([thin_union, *quads, centre])
     stats = {"closed_faces": int(len(thin)), "double_line_pairs": len(quads), "centre_lines": int(len(rest))}
     return footprint, stats
+
+
+# -- solid walls from outlines ---------------------------------------------------
+
+
+def is_thin(geoms, max_thickness: float) -> np.ndarray:
+    """For each geometry: whether it is narrower than ``max_thickness`` everywhere."""
+    return shapely.is_empty(shapely.buffer(np.asarray(geoms, dtype=object), -max_thickness / 2))
+
+
+def fill_outlines(rings: list[Polygon], max_thickness: float) -> tuple[list[Polygon], list[LineString]]:
+    """Closed outlines drawn as walls, filled even-odd (an outline inside an outline
+    is a hole): the building's outer and inner wall faces become one solid.
+
+    Returns (solids, lines): thin filled regions are wall bodies; fat ones (a room
+    outline drawn with the walls) give back their boundary as lines, for
+    :func:`walls_from_linework` to treat like any other wall line.
+    """
+    if not rings:
+        return [], []
+    edges = shapely.union_all([r.boundary for r in rings])
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(edges)))
+    if not len(faces):
+        return [], []
+    inside = shapely.STRtree(rings).query(shapely.point_on_surface(faces), predicate="within")
+    hits = np.bincount(inside[0], minlength=len(faces))
+    filled = polygons_of(shapely.union_all(faces[hits % 2 == 1]))
+    if not filled:
+        return [], []
+    thin = is_thin(filled, max_thickness)
+    solids = [p for p, t in zip(filled, thin, strict=True) if t]
+    lines = [ln for p, t in zip(filled, thin, strict=True) if not t for ln in shapely.get_parts(p.boundary)]
+    return solids, lines

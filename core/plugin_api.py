@@ -10,7 +10,10 @@ import pluggy
 
 from core.errors import ConversionError
 from core.formats import SNIFF_BYTES, DetectorSpec, FormatSpec, Progress
+from core.geometry import fill_holes, fill_outlines, walls_from_linework
 from core.hookspecs import hookspec
+from core.layers import classify as classify_layer
+from core.plan_rules import FIXTURES, FLOOR_SLAB, ROOM_SLAB, PlanText, Room, find_rooms, room_nodes
 from core.scene import CATEGORIES, Material, Mesh, Node, Scene
 from core.storage.base import BlobInfo, Storage, StorageBackendSpec, TooLarge
 from core.transports import TransportSpec
@@ -34,6 +37,9 @@ def __getattr__(name: str):
 
 __all__ = [
     "CATEGORIES",
+    "FIXTURES",
+    "FLOOR_SLAB",
+    "ROOM_SLAB",
     "SNIFF_BYTES",
     "BlobInfo",
     "Close",
@@ -45,12 +51,20 @@ __all__ = [
     "Material",
     "Mesh",
     "Node",
+    "PlanText",
     "Progress",
+    "Room",
     "Scene",
     "Storage",
     "StorageBackendSpec",
     "TooLarge",
     "TransportSpec",
+    "classify_layer",
+    "fill_holes",
+    "fill_outlines",
+    "find_rooms",
     "hookimpl",
     "hookspec",
+    "room_nodes",
+    "walls_from_linework",
 ]

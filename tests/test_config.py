@@ -49,3 +49,13 @@ def test_secrets_are_masked():
     settings = load_settings(None, env={"FLOORCAST_SERVER__SECRET_KEY": "s3cret"})
     assert settings.as_dict(mask_secrets=True)["server"]["secret_key"] == "********"
     assert settings["server"]["secret_key"] == "s3cret"
+
+
+def test_converter_options_take_settings_as_defaults():
+    from core.config import converter_options
+
+    settings = load_settings(None, env={"FLOORCAST_MODEL__STOREY_HEIGHT": "3.5", "FLOORCAST_JOBS__MAX_PAGES": "7"})
+    merged = converter_options(settings, {"wall_height": 2.7})
+    assert merged["storey_height"] == 3.5 and merged["max_pages"] == 7
+    assert merged["wall_height"] == 2.7  # the upload's own option wins
+    assert merged["max_megapixels"] == settings["jobs"]["max_render_megapixels"]

@@ -35,6 +35,7 @@ def _parse_set(values: tuple[str, ...]) -> dict:
 @pass_ctx
 def convert(ctx, source, output, format_name, units, settings, report):
     """Convert SOURCE to a GLB; exits non-zero with `error: <code>: <message>`."""
+    from core.config import converter_options
     from core.jobs.service import validate_options
     from core.pipeline import convert_file
     from core.plugins import Plugins
@@ -53,7 +54,7 @@ def convert(ctx, source, output, format_name, units, settings, report):
             plugins.formats(),
             Path(source),
             Path(output),
-            options=options,
+            options=converter_options(ctx.settings, options),
             progress=progress,
             filename=Path(source).name,
             forced_format=format_name,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from peewee import IntegrityError
 
+from core.config import converter_options
 from core.errors import PERMANENT_CODES, ConversionError
 from core.formats import SNIFF_BYTES, choose_format
 from core.jobs import states
@@ -166,7 +167,7 @@ class _JobContext:
         request = {
             "source": source,
             "output": out,
-            "options": job.options or {},
+            "options": converter_options(self.app.settings, job.options),
             "filename": plan.filename,
             "format": fmt.name,
             "source_sha256": plan.sha256,

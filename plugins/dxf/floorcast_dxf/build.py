@@ -8,22 +8,20 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Polygon
 
-from core.plugin_api import Mesh, Node, Progress, Scene
+from core.plugin_api import (
+    FIXTURES,
+    FLOOR_SLAB,
+    Mesh,
+    Node,
+    PlanText,
+    Progress,
+    Scene,
+    fill_holes,
+    fill_outlines,
+    find_rooms,
+    room_nodes,
+)
 from floorcast_dxf.extract import Drawing2D, Shape
-
-ROOM_SLAB = 0.02  # rooms are a 2 cm coloured carpet on the floor slab
-FLOOR_SLAB = 0.10
-
-# category -> (bottom, top or None for wall height, width of a single line,
-#              fill faces enclosed by lines)
-SOLIDS = {
-    "door": (0.0, 0.03, 0.05, False),  # floor marker: the opening itself stays open
-    "window": (0.9, 2.1, 0.05, False),
-    "stair": (0.0, 0.05, 0.05, False),
-    "elevator": (0.0, 0.05, 0.05, False),
-    "column": (0.0, None, 0.05, True),
-    "furniture": (0.0, 0.75, 0.0, True),
-}
 
 Item = tuple[Shape, np.ndarray]
 
@@ -38,35 +36,10 @@ def _polys(geom) -> list[Polygon]:
     return [g for g in shapely.get_parts(geom) if isinstance(g, Polygon)] if geom else []
 
 
-def _is_thin(geoms, max_thickness: float) -> np.ndarray:
-    return shapely.is_empty(shapely.buffer(np.asarray(geoms, dtype=object), -max_thickness / 2))
-
-
-def even_odd(rings: list[Polygon], max_thickness: float) -> tuple[list[Polygon], list]:
-    """Closed outlines on a wall layer, filled even-odd (a ring inside a ring is a
-    hole). Thin regions are wall bodies; fat ones (a room outline drawn on the wall
-    layer) give back their boundary as centre lines."""
-    if not rings:
-        return [], []
-    edges = shapely.union_all([r.boundary for r in rings])
-    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(edges)))
-    if not len(faces):
-        return [], []
-    inside = shapely.STRtree(rings).query(shapely.point_on_surface(faces), predicate="within")
-    hits = np.bincount(inside[0], minlength=len(faces))
-    filled = _polys(shapely.union_all(faces[hits % 2 == 1]))
-    if not filled:
-        return [], []
-    thin = _is_thin(filled, max_thickness)
-    solids = [p for p, t in zip(filled, thin, strict=True) if t]
-    lines = [ln for p, t in zip(filled, thin, strict=True) if not t for ln in shapely.get_parts(p.boundary)]
-    return solids, lines
-
-
 def _walls(items: list[Item], opts: dict) -> tuple[object, dict]:
     rings = [p for s, pts in items if s.closed for p in _polygon(pts)]
     lines: list = [LineString(pts) for s, pts in items if not s.closed]
-    solids, outline_lines = even_odd(rings, opts["max_wall_thickness"])
+    solids, outline_lines = fill_outlines(rings, opts["max_wall_thickness"])
     footprint, stats = Mesh.wall_footprint(
         lines + outline_lines,
         default_thickness=opts["wall_thickness"],
@@ -87,55 +60,14 @@ def _fixture(items: list[Item], line_width: float, fill_faces: bool):
     return shapely.union_all(polys) if polys else Polygon()
 
 
-def _rooms(scene: Scene, drawing: Drawing2D, room_items: list[Item], scale: float, walls, opts: dict) -> list:
-    """Room slabs named by the text inside them; returns the room polygons."""
+def _rooms(scene: Scene, drawing: Drawing2D, room_items: list[Item], scale: float, walls) -> list:
+    """Room slabs named by the text inside them; returns the room outlines."""
     candidates = [(s.layer, p) for s, pts in room_items if s.closed for p in _polygon(pts)]
-    if not candidates and walls is not None and not walls.is_empty:
-        # no room layer: the spaces the walls enclose
-        rings = shapely.get_parts(
-            shapely.polygonize(shapely.get_parts(shapely.union_all([g.boundary for g in _polys(walls)])))
-        )
-        fat = [f.difference(walls) for f, t in zip(rings, _is_thin(rings, 1.5), strict=True) if not t]
-        candidates = [("", p) for f in fat for p in _polys(f) if p.area > 1.0]
-    if not candidates:
-        return []
-    polys = [p for _, p in candidates]
-    labels = [lb for lb in drawing.labels if lb.text]
-    names: dict[int, list] = defaultdict(list)
-    if labels:
-        pts = shapely.points([(lb.x * scale, lb.y * scale) for lb in labels])
-        li, ci = shapely.STRtree(polys).query(pts, predicate="within")
-        areas = shapely.area(np.asarray(polys, dtype=object))
-        best: dict[int, int] = {}
-        for label_i, cand_i in zip(li.tolist(), ci.tolist(), strict=True):
-            if label_i not in best or areas[cand_i] < areas[best[label_i]]:
-                best[label_i] = cand_i
-        for label_i, cand_i in best.items():
-            names[cand_i].append(labels[label_i])
-    labelled = []
-    for i, (layer, poly) in enumerate(candidates):
-        if i not in names:
-            continue
-        texts = sorted(names[i], key=lambda lb: (-round(lb.y * scale, 1), lb.x))
-        label = " ".join(dict.fromkeys(lb.text for lb in texts))[:120]
-        scene.add(
-            Node(
-                label,
-                "room",
-                layer or texts[0].layer,
-                Mesh.extrude(poly, 0.0, ROOM_SLAB),
-                properties={"area_m2": round(poly.area, 2)},
-                label=label,
-            )
-        )
-        labelled.append(poly)
-    taken = shapely.union_all(labelled) if labelled else Polygon()
-    rest = [(layer, p) for i, (layer, p) in enumerate(candidates) if i not in names and layer]
-    for layer, poly in rest:  # unlabelled rooms on room layers, minus labelled overlaps
-        free = poly.difference(taken) if labelled else poly
-        if free.area > 0.5:
-            scene.add(Node("rooms", "room", layer, Mesh.extrude(free, 0.0, ROOM_SLAB)))
-    return polys
+    texts = [PlanText(lb.text, lb.x * scale, lb.y * scale, lb.layer) for lb in drawing.labels]
+    rooms, outlines = find_rooms(candidates, texts, walls)
+    for node in room_nodes(rooms):
+        scene.add(node)
+    return outlines
 
 
 def build(
@@ -181,7 +113,7 @@ def build(
     walls = shapely.union_all(wall_fps) if wall_fps else None
     progress("geometry", 0.5, "doors, windows, fixtures")
 
-    for category, (bottom, top, width, fill) in SOLIDS.items():
+    for category, (bottom, top, width, fill) in FIXTURES.items():
         for layer, items in sorted(by_cat.get(category, {}).items()):
             footprint = _fixture(items, width, fill)
             if not footprint.is_empty:
@@ -189,7 +121,7 @@ def build(
                 scene.add(Node(f"{category} {layer}", category, layer, mesh))
     progress("geometry", 0.7, "rooms")
 
-    rooms = _rooms(scene, drawing, [i for its in by_cat.get("room", {}).values() for i in its], scale, walls, opts)
+    rooms = _rooms(scene, drawing, [i for its in by_cat.get("room", {}).values() for i in its], scale, walls)
     progress("geometry", 0.9, "floor")
 
     floors = [_fixture(items, 0.0, True) for items in by_cat.get("floor", {}).values()]
@@ -197,8 +129,7 @@ def build(
     layer = next(iter(by_cat.get("floor", {})), "")
     if floor.is_empty and opts["floor"]:
         # the footprint of the building: walls and rooms with their holes filled
-        parts = [p for g in [walls, *rooms] if g is not None for p in _polys(g)]
-        floor = shapely.union_all([Polygon(p.exterior) for p in parts]) if parts else Polygon()
+        floor = fill_holes(shapely.union_all([g for g in [walls, *rooms] if g is not None]))
     if not floor.is_empty:
         scene.add(Node("floor", "floor", layer, Mesh.extrude(floor, -FLOOR_SLAB, 0.0)))
     progress("geometry", 1.0, None)

@@ -1,0 +1,141 @@
+"""The plan rules every format shares, so a DXF and a PDF of the same building
+give the same model: how high doors, windows and fixtures stand, the floor slab,
+and rooms — outlines drawn as rooms, or else the spaces the walls enclose, each
+named by the text that falls inside it.
+
+Plugins reach this through :mod:`core.plugin_api`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
+
+from core.geometry import extrude, is_thin, polygons_of
+from core.scene import Node
+
+#: rooms are a 2 cm coloured carpet on the floor slab
+ROOM_SLAB = 0.02
+#: the floor slab under a level, its top at the level's floor
+FLOOR_SLAB = 0.10
+#: category -> (bottom, top or None for the wall height, width given to a single
+#: line, fill the faces its lines enclose). Doors and stairs are floor markers: the
+#: opening in the wall itself stays open.
+FIXTURES = {
+    "door": (0.0, 0.03, 0.05, False),
+    "window": (0.9, 2.1, 0.05, False),
+    "stair": (0.0, 0.05, 0.05, False),
+    "elevator": (0.0, 0.05, 0.05, False),
+    "column": (0.0, None, 0.05, True),
+    "furniture": (0.0, 0.75, 0.0, True),
+}
+#: an enclosed space narrower than this everywhere is a wall cavity or a shaft, not a room
+MIN_ROOM_WIDTH = 1.5
+#: smallest enclosed space (m²) taken for a room
+MIN_ROOM_AREA = 1.0
+
+
+@dataclass(frozen=True)
+class PlanText:
+    """A text on the plan: its string, its anchor in plan metres, its source layer."""
+
+    text: str
+    x: float
+    y: float
+    layer: str = ""
+
+
+@dataclass
+class Room:
+    """A room's floor outline (plan metres), source layer and label (None: unnamed)."""
+
+    polygon: Polygon
+    layer: str
+    label: str | None = None
+
+
+def enclosed_spaces(walls: BaseGeometry | None) -> list[Polygon]:
+    """The spaces the walls enclose, wide enough to be rooms."""
+    if walls is None or walls.is_empty:
+        return []
+    boundaries = [g.boundary for g in polygons_of(walls)]
+    rings = shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.union_all(boundaries))))
+    if not len(rings):
+        return []
+    fat = [f.difference(walls) for f, thin in zip(rings, is_thin(rings, MIN_ROOM_WIDTH), strict=True) if not thin]
+    return [p for f in fat for p in polygons_of(f) if p.area > MIN_ROOM_AREA]
+
+
+def find_rooms(
+    candidates: list[tuple[str, Polygon]], texts: list[PlanText], walls: BaseGeometry | None
+) -> tuple[list[Room], list[Polygon]]:
+    """Rooms from ``candidates`` ((layer, outline) drawn as rooms) or, when there are
+    none, from the spaces ``walls`` enclose.
+
+    Each text names the smallest candidate it falls in; several texts in one room
+    are joined top to bottom, left to right. Unnamed candidates from a room layer
+    stay as unnamed rooms (minus any named room they overlap). Returns (rooms, every
+    candidate outline) — the outlines also shape the building's floor.
+    """
+    if not candidates:
+        candidates = [("", p) for p in enclosed_spaces(walls)]
+    if not candidates:
+        return [], []
+    polys = [p for _, p in candidates]
+    names: dict[int, list[PlanText]] = defaultdict(list)
+    texts = [t for t in texts if t.text]
+    if texts:
+        points = shapely.points([(t.x, t.y) for t in texts])
+        ti, ci = shapely.STRtree(polys).query(points, predicate="within")
+        areas = shapely.area(np.asarray(polys, dtype=object))
+        best: dict[int, int] = {}
+        for text_i, cand_i in zip(ti.tolist(), ci.tolist(), strict=True):
+            if text_i not in best or areas[cand_i] < areas[best[text_i]]:
+                best[text_i] = cand_i
+        for text_i, cand_i in best.items():
+            names[cand_i].append(texts[text_i])
+    rooms, labelled = [], []
+    for i, (layer, poly) in enumerate(candidates):
+        if i not in names:
+            continue
+        inside = sorted(names[i], key=lambda t: (-round(t.y, 1), t.x))
+        label = " ".join(dict.fromkeys(t.text for t in inside))[:120]
+        rooms.append(Room(poly, layer or inside[0].layer, label))
+        labelled.append(poly)
+    taken = shapely.union_all(labelled) if labelled else Polygon()
+    for i, (layer, poly) in enumerate(candidates):
+        if i in names or not layer:
+            continue
+        free = poly.difference(taken) if labelled else poly
+        if free.area > 0.5:
+            rooms.append(Room(free, layer))
+    return rooms, polys
+
+
+def room_nodes(rooms: list[Room], level: int = 0) -> list[Node]:
+    """A slab node per named room (named by its label), one for the unnamed ones."""
+    nodes = []
+    for room in rooms:
+        mesh = extrude(room.polygon, 0.0, ROOM_SLAB)
+        if mesh.is_empty:
+            continue
+        if room.label:
+            nodes.append(
+                Node(
+                    room.label,
+                    "room",
+                    room.layer,
+                    mesh,
+                    properties={"area_m2": round(room.polygon.area, 2)},
+                    level=level,
+                    label=room.label,
+                )
+            )
+        else:
+            nodes.append(Node("rooms", "room", room.layer, mesh, level=level))
+    return nodes
