@@ -52,8 +52,10 @@ def create_app(settings: Settings, appliance: Appliance | None = None) -> Flask:
     install_rate_limits(app, settings)
 
     from web import health
+    from web.kiosk import page as kiosk_page
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(kiosk_page.create_blueprint(NODE_MODULES))
 
     @app.route("/api/docs/static/<path:filename>")
     def swagger_static(filename: str):
