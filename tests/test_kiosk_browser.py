@@ -511,3 +511,16 @@ def test_identify_screenshot_and_revocation(context, srv, models, analyser, page
     assert kiosk_value(page, "shownSha256") is None
     assert page.evaluate("caches.has('floorcast-kiosk-model')") is False
     save_artifact("revoked-pairing.png", page.screenshot())
+
+
+@needs_chromium
+def test_without_webgl_the_screen_says_so(playwright, srv):
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--disable-3d-apis"])
+    try:
+        page = browser.new_page(viewport=VIEWPORT)
+        page.goto(srv.url + "/kiosk")
+        page.wait_for_function("document.body.dataset.state === 'unsupported'", timeout=WAIT_MS)
+        assert "WebGL is not available" in page.locator("#message").text_content()
+        assert page.locator("#message").is_visible()
+    finally:
+        browser.close()

@@ -240,7 +240,15 @@ function registerServiceWorker() {
     .catch((error) => console.warn("floorcast: service worker not registered", error));
 }
 
-const kiosk = new Kiosk();
+let kiosk;
+try {
+  kiosk = new Kiosk();
+} catch (error) {
+  // No WebGL (disabled, or no usable GPU driver): say so on screen instead of staying blank.
+  document.body.dataset.state = "unsupported";
+  overlay.setMessage("This screen cannot show 3D floor plans: WebGL is not available in this browser.");
+  throw error;
+}
 window.floorcastKiosk = {
   get state() {
     return document.body.dataset.state;
