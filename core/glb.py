@@ -199,6 +199,7 @@ def write_glb(
             "units": scene.units,
             "scale_to_m": scene.scale_to_m,
             "units_source": scene.units_source,
+            **({"scale": scene.scale} if scene.scale else {}),
             "extent_m": extent_info,
             "origin": [float(origin[0]), float(origin[1])],
             "counts": counts,

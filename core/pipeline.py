@@ -84,7 +84,7 @@ def convert_file(
     """Convert ``source`` to a GLB at ``out`` (written atomically).
 
     Returns ``{"format", "converter_version", "glb_sha256", "glb_size", "stats",
-    "warnings", "report", "units", "scale_to_m", "units_source", "source_sha256"}``.
+    "warnings", "report", "units", "scale_to_m", "units_source", "scale", "source_sha256"}``.
     Raises :class:`ConversionError` for anything wrong with the file.
     """
     source, out = Path(source), Path(out)
@@ -145,4 +145,5 @@ def convert_file(
         "units": scene.units,
         "scale_to_m": scene.scale_to_m,
         "units_source": scene.units_source,
+        "scale": scene.scale,
     }

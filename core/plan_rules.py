@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from core.geometry import extrude, is_thin, polygons_of
+from core.geometry import clean, extrude, is_thin, polygons_of
 from core.scene import Node
 
 #: rooms are a 2 cm coloured carpet on the floor slab
@@ -38,6 +38,8 @@ FIXTURES = {
 MIN_ROOM_WIDTH = 1.5
 #: smallest enclosed space (m²) taken for a room
 MIN_ROOM_AREA = 1.0
+#: half the width of the strip that closes a door opening between two rooms
+OPENING_HALF_WIDTH = 0.01
 
 
 @dataclass(frozen=True)
@@ -59,23 +61,39 @@ class Room:
     label: str | None = None
 
 
-def enclosed_spaces(walls: BaseGeometry | None) -> list[Polygon]:
-    """The spaces the walls enclose, wide enough to be rooms."""
+def enclosed_spaces(walls: BaseGeometry | None, openings: BaseGeometry | None = None) -> list[Polygon]:
+    """The spaces the walls enclose, wide enough to be rooms.
+
+    ``openings`` (lines or thin shapes across door openings, e.g. a door leaf in its
+    closed position) close the gaps the walls leave at doors, so the rooms on
+    either side of a door come out as two rooms."""
     if walls is None or walls.is_empty:
         return []
-    boundaries = [g.boundary for g in polygons_of(walls)]
+    blockers = walls
+    if openings is not None and not openings.is_empty:
+        blockers = shapely.union_all([walls, shapely.buffer(openings, OPENING_HALF_WIDTH, cap_style="square")])
+    blockers = clean(blockers)  # walls that meet within the snap grid touch
+    boundaries = [g.boundary for g in polygons_of(blockers)]
     rings = shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.union_all(boundaries))))
     if not len(rings):
         return []
-    fat = [f.difference(walls) for f, thin in zip(rings, is_thin(rings, MIN_ROOM_WIDTH), strict=True) if not thin]
-    return [p for f in fat for p in polygons_of(f) if p.area > MIN_ROOM_AREA]
+    # the faces tile the plan: each is either a wall body or a space between walls
+    shapely.prepare(blockers)
+    space = ~shapely.contains(blockers, shapely.point_on_surface(rings))
+    rings = rings[space & (shapely.area(rings) > MIN_ROOM_AREA)]
+    if not len(rings):
+        return []
+    return [p for p, thin in zip(rings, is_thin(rings, MIN_ROOM_WIDTH), strict=True) if not thin]
 
 
 def find_rooms(
-    candidates: list[tuple[str, Polygon]], texts: list[PlanText], walls: BaseGeometry | None
+    candidates: list[tuple[str, Polygon]],
+    texts: list[PlanText],
+    walls: BaseGeometry | None,
+    openings: BaseGeometry | None = None,
 ) -> tuple[list[Room], list[Polygon]]:
     """Rooms from ``candidates`` ((layer, outline) drawn as rooms) or, when there are
-    none, from the spaces ``walls`` enclose.
+    none, from the spaces ``walls`` enclose (door ``openings`` closed).
 
     Each text names the smallest candidate it falls in; several texts in one room
     are joined top to bottom, left to right. Unnamed candidates from a room layer
@@ -83,7 +101,7 @@ def find_rooms(
     candidate outline) — the outlines also shape the building's floor.
     """
     if not candidates:
-        candidates = [("", p) for p in enclosed_spaces(walls)]
+        candidates = [("", p) for p in enclosed_spaces(walls, openings)]
     if not candidates:
         return [], []
     polys = [p for _, p in candidates]

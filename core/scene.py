@@ -157,7 +157,9 @@ class Scene:
 
     ``units`` is the source unit name ("mm", "m", ...), ``scale_to_m`` the factor
     from source units to metres, ``units_source`` how the units were found
-    ("$INSUNITS", "option", "guess", ...). ``elevations`` maps level -> floor
+    ("$INSUNITS", "option", "guess", ...). ``scale`` describes a drawing scale when
+    the source is a sheet drawn to one (PDF: ``{"ratio": "1:100", "source":
+    "sheet", ...}``), None otherwise. ``elevations`` maps level -> floor
     elevation in metres (missing levels are at 0). ``report`` is the plugin's
     preflight summary (layers, entity counts...), stored with the job.
     """
@@ -167,6 +169,7 @@ class Scene:
     units: str = "m"
     scale_to_m: float = 1.0
     units_source: str = "default"
+    scale: dict | None = None
     elevations: dict[int, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     report: dict = field(default_factory=dict)

@@ -10,6 +10,7 @@ DEFAULT_SCALE = 100
 DEFAULTS = {
     "scale": None,  # "1:100", "1/200", 100; None = read from the sheet, else DEFAULT_SCALE
     "page": None,  # 1-based page number to convert alone; None = every page, one level each
+    "level": 0,  # the level (storey number) a page chosen with "page" stands on
     "wall_height": 3.0,  # metres; core passes [model] wall_height
     "storey_height": 4.0,  # metres between levels; core passes [model] storey_height
     "wall_thickness": 0.2,  # metres, for walls drawn as one thin line
@@ -54,6 +55,9 @@ def parse_options(options: dict) -> dict:
             if not 0 < opts[key] < 1e6:
                 raise ValueError(f"{key} must be a positive number")
         opts["max_pages"] = int(opts["max_pages"])
+        if isinstance(opts["level"], bool) or int(opts["level"]) != float(opts["level"]):
+            raise ValueError("level must be a whole number")
+        opts["level"] = int(opts["level"])
         opts["floor"] = str(opts["floor"]).lower() not in ("false", "0", "no", "off")
     except (TypeError, ValueError) as exc:
         raise ConversionError("invalid_options", str(exc), stage="parse") from None

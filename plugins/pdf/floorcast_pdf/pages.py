@@ -49,7 +49,8 @@ def open_document(path: Path) -> tuple[pymupdf.Document, list[str]]:
 
 def mupdf_warnings() -> list[str]:
     text = pymupdf.TOOLS.mupdf_warnings(reset=True) or ""
-    return list(dict.fromkeys(line for line in text.splitlines() if line.strip()))[:20]
+    lines = dict.fromkeys(line.strip() for line in text.splitlines() if line.strip())
+    return [f"PDF reader: {line}" for line in lines][:20]
 
 
 def _mupdf_message(exc: Exception) -> str:
@@ -121,3 +122,43 @@ def render_gray(page: pymupdf.Page, dpi: float, max_pixels: float, number: int) 
     pix = page.get_pixmap(matrix=pymupdf.Matrix(dpi / 72, dpi / 72), colorspace=pymupdf.csGRAY, alpha=False)
     image = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
     return image.copy(), 72 / dpi
+
+
+@dataclass
+class SheetText:
+    """A line of text on the page (page points, y down): string, box, font size and
+    writing direction (``dx, dy``: (1, 0) for normal text)."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
+    dx: float = 1.0
+    dy: float = 0.0
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
+
+
+def page_texts(page: pymupdf.Page, limit: int = 20000) -> list[SheetText]:
+    """The page's text lines (real text, not text drawn as paths), at most ``limit``."""
+    out: list[SheetText] = []
+    try:
+        data = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE)
+    except Exception:  # a broken font or content stream: the drawing may still be fine
+        return out
+    for block in data.get("blocks", ()):
+        for line in block.get("lines", ()):
+            text = " ".join("".join(span.get("text", "") for span in line.get("spans", ())).split())
+            if not text:
+                continue
+            size = max((span.get("size", 0.0) for span in line["spans"]), default=0.0)
+            x0, y0, x1, y1 = line["bbox"]
+            dx, dy = line.get("dir", (1.0, 0.0))
+            out.append(SheetText(text, x0, y0, x1, y1, float(size), float(dx), float(dy)))
+            if len(out) >= limit:
+                return out
+    return out

@@ -1,0 +1,231 @@
+"""The PDF plugin's vector path end to end: plans generated in code with PyMuPDF
+-> GLB, checked against their truth and by the glTF-Validator."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import shapely
+from floorcast_pdf.plugin import floorcast_register_formats
+
+from core.errors import ConversionError
+from core.pipeline import convert_file
+from tests import pdf_factory
+from tests.dxf_factory import edge_use, footprint, read_glb
+from tests.gltf_validator import validate
+
+FORMATS = floorcast_register_formats()
+ROOT = Path(__file__).resolve().parent.parent
+STYLES = ("fill", "stroke", "pen")
+
+
+def convert(src: Path, tmp_path: Path, **options) -> tuple[dict, dict, list]:
+    out = tmp_path / (src.stem + ".glb")
+    result = convert_file(FORMATS, src, out, options=options, progress=lambda *a: None, filename=src.name)
+    report = validate(out)
+    assert report["numWarnings"] == 0, report["messages"]
+    asset, nodes = read_glb(out)
+    return result, asset, nodes
+
+
+def of(nodes, *categories):
+    return [n for n in nodes if n.extras["floorcast"]["category"] in categories]
+
+
+def seen_walls(asset, nodes, level: int | None = None):
+    """Wall and window triangles projected onto the floor (plan metres)."""
+    walls = [n for n in of(nodes, "wall", "window") if level is None or n.extras["floorcast"]["level"] == level]
+    assert walls
+    return shapely.union_all([footprint(n, asset["origin"]) for n in walls])
+
+
+def iou(a, b) -> float:
+    return a.intersection(b).area / a.union(b).area
+
+
+@pytest.fixture(scope="module", params=STYLES)
+def plan(request, tmp_path_factory):
+    """The main plan with its walls drawn in each style, converted once."""
+    tmp = tmp_path_factory.mktemp(request.param)
+    src = tmp / f"plan_{request.param}.pdf"
+    truth = pdf_factory.building_plan(src, style=request.param)
+    return truth, *convert(src, tmp)
+
+
+def test_wall_footprint_matches_truth(plan):
+    truth, _, asset, nodes = plan
+    seen = seen_walls(asset, nodes)
+    assert iou(seen, truth.walls) >= 0.9
+    ox, oy = pdf_factory.ORIGIN
+    # door openings stay open: nothing between the jambs
+    gaps = (shapely.box(3.1, 0.05, 3.9, 0.25), shapely.box(7.95, 4.1, 8.05, 4.9), shapely.box(12.1, 5.95, 12.9, 6.05))
+    for gap in gaps:
+        assert seen.intersection(shapely.affinity.translate(gap, ox, oy)).area < 1e-4
+
+
+def test_walls_are_closed_solids_standing_on_the_floor(plan):
+    _, _, _, nodes = plan
+    for node in of(nodes, "wall"):
+        assert set(edge_use(node.indices)) == {2}, node.name
+        assert node.positions[:, 1].min() == pytest.approx(0)
+        assert node.positions[:, 1].max() == pytest.approx(3.0)
+    floors = of(nodes, "floor")
+    assert floors and max(n.positions[:, 1].max() for n in floors) == pytest.approx(0)
+
+
+def test_scale_read_from_the_note(plan):
+    _, result, asset, _ = plan
+    assert result["scale"]["ratio"] == "1:100" and result["scale"]["source"] == "sheet"
+    assert asset["scale"]["evidence"] == "SCALE 1:100" and asset["units_source"] == "sheet"
+    assert asset["units"] == "pt" and asset["scale_to_m"] == pytest.approx(100 * 0.0254 / 72)
+    assert asset["extent_m"]["size"][:2] == pytest.approx([20, 12], abs=0.05)
+    assert result["warnings"] == []
+
+
+def test_rooms_named_by_their_labels(plan):
+    truth, result, asset, nodes = plan
+    rooms = {n.name: n for n in of(nodes, "room")}
+    assert set(rooms) == set(truth.rooms)
+    for name, node in rooms.items():
+        assert node.extras["floorcast"]["label"] == name
+        seen = footprint(node, asset["origin"])
+        # a room reaches into the door openings it owns (at most 0.2 m² each)
+        assert seen.symmetric_difference(truth.rooms[name]).area < 0.5, name
+    assert result["report"]["rooms"] == 4
+
+
+def test_doors_from_swing_arcs(plan):
+    truth, result, asset, nodes = plan
+    doors = of(nodes, "door")
+    assert len(doors) == 1 and doors[0].extras["floorcast"]["properties"]["count"] == 4
+    seen = footprint(doors[0], asset["origin"])
+    for hinge in truth.doors:
+        assert seen.distance(hinge) < 0.01
+    assert seen.area == pytest.approx(4 * 3.14159 / 4, rel=0.05)  # four quarter circles of 1 m
+    assert doors[0].positions[:, 1].max() == pytest.approx(0.03)
+    assert result["report"]["pages"][0]["found"]["doors"] == 4
+
+
+def test_hatch_is_a_floor(plan):
+    truth, _, asset, nodes = plan
+    marked = [n for n in of(nodes, "floor") if n.name.startswith("floor marked")]
+    assert len(marked) == 1
+    assert iou(footprint(marked[0], asset["origin"]), truth.hatch) >= 0.9
+
+
+def test_furniture_and_frame_are_not_walls(plan):
+    _, result, asset, nodes = plan
+    seen = seen_walls(asset, nodes)
+    ox, oy = pdf_factory.ORIGIN
+    desk = shapely.affinity.translate(shapely.box(10, 1.5, 11.6, 2.3), ox, oy)
+    assert seen.intersection(desk).area < 1e-4
+    assert result["report"]["pages"][0]["found"]["frame_paths"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "source", "ratio"),
+    [
+        ({"note": None, "dimensions": True}, "dimension", "1:100"),
+        ({"note": None, "scale_bar": True, "scale": 200}, "scale bar", "1:200"),
+        ({"note": "축척 1/200", "scale": 200}, "sheet", "1:200"),
+        ({"note": 'SCALE 1/16" = 1\'-0"', "scale": 192}, "sheet", "1:192"),
+    ],
+)
+def test_scale_from_the_sheet(tmp_path, kwargs, source, ratio):
+    src = tmp_path / "plan.pdf"
+    truth = pdf_factory.building_plan(src, **kwargs)
+    result, asset, nodes = convert(src, tmp_path)
+    assert (asset["scale"]["source"], asset["scale"]["ratio"]) == (source, ratio)
+    assert iou(seen_walls(asset, nodes), truth.walls) >= 0.9
+    assert {n.name for n in of(nodes, "room")} == set(truth.rooms)
+
+
+def test_scale_option_wins(tmp_path):
+    src = tmp_path / "plan.pdf"
+    pdf_factory.building_plan(src)
+    result, asset, _ = convert(src, tmp_path, scale="1:50")
+    assert asset["scale"]["source"] == "option" and asset["scale"]["ratio"] == "1:50"
+    assert asset["extent_m"]["size"][:2] == pytest.approx([10, 6], abs=0.05)
+
+
+def test_no_scale_on_the_sheet_uses_the_default_and_says_so(tmp_path):
+    src = tmp_path / "plan.pdf"
+    truth = pdf_factory.building_plan(src, note=None)
+    result, asset, nodes = convert(src, tmp_path)
+    assert asset["scale"]["source"] == "default" and asset["scale"]["ratio"] == "1:100"
+    assert any("assumed 1:100" in w for w in result["warnings"])
+    assert iou(seen_walls(asset, nodes), truth.walls) >= 0.9
+
+
+def test_cad_layers_decide_when_present(tmp_path):
+    """Walls in a hairline pen on an optional content group named A-WALL: only the
+    layer name tells them from furniture."""
+    src = tmp_path / "layers.pdf"
+    truth = pdf_factory.building_plan(src, layers=True)
+    result, asset, nodes = convert(src, tmp_path)
+    found = result["report"]["pages"][0]["found"]
+    assert found["by_layers"] is True and found["layers"] == {"A-DOOR": "door", "A-WALL": "wall"}
+    assert iou(seen_walls(asset, nodes), truth.walls) >= 0.9
+    assert {n.name for n in of(nodes, "room")} == set(truth.rooms)
+    assert of(nodes, "door")
+
+
+def test_one_level_per_page(tmp_path):
+    src = tmp_path / "two.pdf"
+    truth = pdf_factory.building_plan(src, pages=2)
+    result, asset, nodes = convert(src, tmp_path, storey_height=3.5)
+    assert [p["level"] for p in result["report"]["pages"]] == [0, 1]
+    for level, bottom in ((0, 0.0), (1, 3.5)):
+        walls = [n for n in of(nodes, "wall") if n.extras["floorcast"]["level"] == level]
+        assert len(walls) == 1 and walls[0].positions[:, 1].min() == pytest.approx(bottom)
+        assert iou(seen_walls(asset, nodes, level), truth.walls) >= 0.9
+    assert len(of(nodes, "room")) == 8
+
+
+def test_a_chosen_page(tmp_path):
+    src = tmp_path / "two.pdf"
+    pdf_factory.building_plan(src, pages=2)
+    result, asset, nodes = convert(src, tmp_path, page=2)
+    assert [(p["page"], p["level"]) for p in result["report"]["pages"]] == [(2, 0)]
+    assert {n.extras["floorcast"]["level"] for n in nodes} == {0}
+
+
+@pytest.mark.parametrize(("options", "fragment"), [({"scale": "big"}, "scale"), ({"page": 3}, "page 3")])
+def test_bad_options(tmp_path, options, fragment):
+    src = tmp_path / "plan.pdf"
+    pdf_factory.building_plan(src)
+    with pytest.raises(ConversionError) as info:
+        convert_file(FORMATS, src, tmp_path / "x.glb", options=options, progress=lambda *a: None)
+    assert info.value.code == "invalid_options" and fragment in info.value.message
+
+
+def test_text_only_page_has_no_geometry(tmp_path):
+    src = tmp_path / "note.pdf"
+    pdf_factory.page_with_text(src, "Floor plan to follow")
+    with pytest.raises(ConversionError) as info:
+        convert_file(FORMATS, src, tmp_path / "x.glb", options={}, progress=lambda *a: None)
+    assert (info.value.code, info.value.stage) == ("no_geometry", "geometry")
+
+
+def test_cli_with_the_storey_height_setting(tmp_path):
+    """`floorcast convert` passes [model] storey_height to the converter."""
+    src = tmp_path / "two.pdf"
+    pdf_factory.building_plan(src, pages=2)
+    out = tmp_path / "two.glb"
+    env = {"FLOORCAST_MODEL__STOREY_HEIGHT": "5.0", "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "core.cli.entry", "convert", str(src), "-o", str(out), "--set", "scale=1:100"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    validate(out)
+    _, nodes = read_glb(out)
+    upper = [n for n in of(nodes, "wall") if n.extras["floorcast"]["level"] == 1]
+    assert upper[0].positions[:, 1].min() == pytest.approx(5.0)
