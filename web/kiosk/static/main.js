@@ -51,6 +51,7 @@ class Kiosk {
     const session = this.session;
     if (!device.token()) {
       this.pairing = true;
+      overlay.showPairingCode(null);
       this.updateState();
       const claimed = await pair({
         show: (display) => overlay.showPairingCode(display),

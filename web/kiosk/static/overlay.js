@@ -25,9 +25,12 @@ export function setConnection(state) {
   $("status-text").textContent = CONNECTION_TEXT[state] ?? state;
 }
 
+/** The code to approve; null while a new one is being asked for. */
 export function showPairingCode(display) {
-  $("pairing-code").textContent = display;
-  $("pairing-hint").textContent = "Enter this code in the Floorcast console, under Kiosks.";
+  $("pairing-code").textContent = display || "\u00a0";
+  $("pairing-hint").textContent = display
+    ? "Enter this code in the Floorcast console, under Kiosks."
+    : "Asking the Floorcast box for a pairing code…";
 }
 
 /** A line under the pairing code, or over the view; null hides it. */
