@@ -282,3 +282,130 @@ def page_with_text(path: Path, text: str) -> None:
     doc = pymupdf.open()
     doc.new_page().insert_text((72, 72), text)
     doc.save(path)
+
+
+# -- hostile files -------------------------------------------------------------------
+
+
+def raw_pdf(objects: list[bytes], root: int = 1, trailer_extra: bytes = b"") -> bytes:
+    """A PDF from numbered object bodies (object i + 1 is ``objects[i]``), with a
+    correct cross-reference table, for files PyMuPDF would refuse to write."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root %d 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        root,
+        trailer_extra,
+        xref,
+    )
+    return bytes(out)
+
+
+def stream(data: bytes, extra: bytes = b"", compress: bool = False) -> bytes:
+    import zlib
+
+    if compress:
+        data = zlib.compress(data, 9)
+        extra += b" /Filter /FlateDecode"
+    return b"<< /Length %d%s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
+
+
+def one_page(media_box: bytes, content: bytes, resources: bytes = b"<< >>", extra_objects=()) -> bytes:
+    """Catalog, page tree, one page with ``content`` (an already built stream object)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [%s] /Contents 4 0 R /Resources %s >>" % (media_box, resources),
+        content,
+        *extra_objects,
+    ]
+    return raw_pdf(objects)
+
+
+def huge_page(path: Path, side: float = 3_000_000) -> None:
+    """A page kilometres wide on paper, holding one line."""
+    path.write_bytes(one_page(b"0 0 %d %d" % (side, side), stream(b"10 w 0 0 m 1000 1000 l S")))
+
+
+def giant_scan(path: Path, side: float = 100_000) -> None:
+    """A page of 1,400 inches a side that is one image: rendering it would take
+    gigapixels."""
+    image = stream(
+        b"\x00\xff\xff\x00",
+        b" /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8",
+    )
+    content = stream(b"q %d 0 0 %d 0 0 cm /Im0 Do Q" % (side, side))
+    path.write_bytes(one_page(b"0 0 %d %d" % (side, side), content, b"<< /XObject << /Im0 5 0 R >> >>", [image]))
+
+
+def image_bomb(path: Path) -> None:
+    """An image claiming 100,000 x 100,000 pixels (a few bytes of Flate)."""
+    import zlib
+
+    data = zlib.compress(b"\x00" * 1000)
+    image = (
+        b"<< /Type /XObject /Subtype /Image /Width 100000 /Height 100000 /ColorSpace /DeviceGray"
+        b" /BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+    )
+    content = stream(b"q 842 0 0 595 0 0 cm /Im0 Do Q")
+    path.write_bytes(one_page(b"0 0 842 595", content, b"<< /XObject << /Im0 5 0 R >> >>", [image]))
+
+
+def content_bomb(path: Path, megabytes: int = 300, form: bool = False, hex_layer: bool = False) -> None:
+    """A page whose drawing instructions inflate to ``megabytes`` of blanks from a
+    few hundred kilobytes of Flate, in the page's content or in a form it draws,
+    optionally behind an ASCIIHex layer."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    chunk = b" " * (1024 * 1024)
+    data = b"".join(packer.compress(chunk) for _ in range(megabytes)) + packer.flush()
+    filters = b"/FlateDecode"
+    if hex_layer:
+        data, filters = data.hex().encode() + b">", b"[/ASCIIHexDecode /FlateDecode]"
+    bomb = (
+        b"<< /Length %d /Filter %s%s >>\nstream\n"
+        % (
+            len(data),
+            filters,
+            b" /Type /XObject /Subtype /Form /BBox [0 0 842 595]" if form else b"",
+        )
+        + data
+        + b"\nendstream"
+    )
+    if form:
+        content = stream(b"/Fm0 Do")
+        path.write_bytes(one_page(b"0 0 842 595", content, b"<< /XObject << /Fm0 5 0 R >> >>", [bomb]))
+    else:
+        path.write_bytes(one_page(b"0 0 842 595", bomb))
+
+
+def many_pages(path: Path, count: int = 5000) -> None:
+    """A page tree of ``count`` pages, each a line."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    kids = []
+    content = len(objects) + 1
+    objects.append(stream(b"20 w 100 100 m 700 100 l S"))
+    for _ in range(count):
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Contents %d 0 R >>" % content)
+        kids.append(b"%d 0 R" % len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), count)
+    path.write_bytes(raw_pdf(objects))
+
+
+def broken_xref(src: Path, path: Path) -> None:
+    """``src`` with its cross-reference table overwritten and startxref pointing
+    nowhere, as a bad transfer or a careless tool leaves it."""
+    data = bytearray(src.read_bytes())
+    xref = data.rfind(b"xref")
+    start = data.rfind(b"startxref")
+    data[xref : xref + 200] = b"x" * min(200, start - xref)
+    data[start:] = b"startxref\n999999999\n%%EOF\n"
+    path.write_bytes(bytes(data))

@@ -40,10 +40,20 @@ def _segments(drawings: list[dict], limit: int = 200_000) -> np.ndarray:
 
 def _page(doc, index: int, level: int, scene: Scene, opts: dict, progress: Progress) -> dict:
     number = index + 1
-    page = doc[index]
     max_pixels = opts["max_megapixels"] * 1e6
-    check_page(doc, page, max_pixels, number)
-    kind = classify(page)
+    try:
+        page = doc[index]
+        check_page(doc, page, max_pixels, number)
+        kind = classify(page)
+    except ConversionError:
+        raise
+    except Exception as exc:  # MuPDF on a page it cannot interpret
+        raise ConversionError(
+            "corrupt_file",
+            f"page {number} cannot be read: {' '.join(str(exc).split())[:300] or type(exc).__name__}",
+            stage="parse",
+            detail={"page": number},
+        ) from None
     texts = page_texts(page)
     info: dict = {"page": number, "level": level, "kind": kind.kind, "paths": kind.paths, "texts": len(texts)}
     info["size_pt"] = [round(page.rect.width, 1), round(page.rect.height, 1)]

@@ -10,6 +10,8 @@ sandbox's memory, CPU and wall-clock limits.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import zlib
 
@@ -33,12 +35,34 @@ def _filters(doc: pymupdf.Document, xref: int) -> list[str]:
     return re.findall(r"/(\w+)", value)
 
 
+_ASCII = {"ASCIIHexDecode": "hex", "AHx": "hex", "ASCII85Decode": "a85", "A85": "a85"}
+
+
+def _ascii_decode(data: bytes, kind: str) -> bytes:
+    """ASCII layers shrink their data: decoding them costs no more than the raw size."""
+    if kind == "hex":
+        digits = bytes(c for c in data.split(b">", 1)[0] if chr(c) in "0123456789abcdefABCDEF")
+        return binascii.a2b_hex(digits + b"0" * (len(digits) % 2))
+    body = data.strip()
+    body = body[2:] if body.startswith(b"<~") else body
+    return base64.a85decode(body.split(b"~>", 1)[0], ignorechars=b" \t\r\n\x00\x0c")
+
+
 def inflated_size(doc: pymupdf.Document, xref: int, cap: int) -> int:
     """Bytes the stream ``xref`` inflates to, counted without holding them, stopping
-    just past ``cap``. Streams with filters other than a single Flate are measured
-    by their raw size (MuPDF decodes those; the sandbox's limits remain)."""
-    raw = doc.xref_stream_raw(xref) or b""
-    filters = _filters(doc, xref)
+    just past ``cap``. ASCII layers in front of a Flate are decoded first; streams
+    with other filters are measured by their raw size (MuPDF decodes those; the
+    sandbox's limits remain)."""
+    try:
+        raw = doc.xref_stream_raw(xref) or b""
+        filters = _filters(doc, xref)
+    except Exception:  # a dangling reference in a repaired file: MuPDF draws nothing for it
+        return 0
+    while filters and filters[0] in _ASCII:
+        try:
+            raw = _ascii_decode(raw, _ASCII[filters.pop(0)])
+        except (ValueError, binascii.Error):
+            return len(raw)
     if filters not in (["FlateDecode"], ["Fl"]):
         return len(raw)
     inflater = zlib.decompressobj()

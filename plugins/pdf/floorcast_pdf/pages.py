@@ -25,9 +25,8 @@ def open_document(path: Path) -> tuple[pymupdf.Document, list[str]]:
     try:
         doc = pymupdf.open(Path(path), filetype="pdf")
     except Exception as exc:  # FileDataError, RuntimeError from MuPDF on garbage
-        raise ConversionError(
-            "corrupt_file", f"the PDF cannot be opened: {_mupdf_message(exc)}", stage="parse"
-        ) from None
+        message = _mupdf_message(exc).replace(str(path), Path(path).name)
+        raise ConversionError("corrupt_file", f"the PDF cannot be opened: {message}", stage="parse") from None
     if doc.needs_pass:
         doc.close()
         raise ConversionError(
@@ -43,8 +42,24 @@ def open_document(path: Path) -> tuple[pymupdf.Document, list[str]]:
         raise ConversionError("no_geometry", "the PDF has no pages", stage="parse")
     warnings = []
     if doc.is_repaired:
+        if not _ends_with_eof(Path(path)):
+            doc.close()
+            raise ConversionError(
+                "corrupt_file",
+                "the PDF is truncated: it ends before its %%EOF marker (an incomplete upload or copy?)",
+                stage="parse",
+            )
         warnings.append("the PDF was damaged (broken cross-reference table) and repaired on reading")
     return doc, warnings
+
+
+def _ends_with_eof(path: Path) -> bool:
+    """Whether the file's last bytes hold the ``%%EOF`` marker (writers may add a
+    little trash after it). MuPDF repairs a truncated file into part of a
+    building, which must not be published as the whole."""
+    with open(path, "rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 4096))
+        return b"%%EOF" in fh.read()
 
 
 def mupdf_warnings() -> list[str]:

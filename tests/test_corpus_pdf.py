@@ -1,0 +1,48 @@
+"""Every real-world PDF in the shared corpus converts to a valid GLB or fails with
+a permanent error code (never another exception), in process and in the sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from floorcast_pdf.plugin import floorcast_register_formats
+
+from core.errors import PERMANENT_CODES, ConversionError
+from core.jobs.sandbox import Limits, run_converter
+from core.pipeline import convert_file
+from tests.gltf_validator import validate
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
+FILES = sorted(CORPUS.glob("*.pdf")) if CORPUS.is_dir() else []
+needs_corpus = pytest.mark.skipif(not FILES, reason=f"no PDF corpus at {CORPUS}")
+
+
+@needs_corpus
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_corpus_file(path, tmp_path):
+    out = tmp_path / "out.glb"
+    try:
+        result = convert_file(
+            floorcast_register_formats(), path, out, options={}, progress=lambda *a: None, filename=path.name
+        )
+    except ConversionError as exc:
+        assert exc.code in PERMANENT_CODES, exc.as_dict()
+        assert exc.message
+        return
+    validate(out)
+    assert result["stats"]["triangles"] > 0
+    assert result["scale"]["source"] in {"sheet", "scale bar", "dimension", "guess", "default"}
+    if result["scale"]["source"] in {"guess", "default"}:
+        assert any("scale" in w for w in result["warnings"]), "an assumed scale is said"
+
+
+@needs_corpus
+def test_corpus_in_the_sandbox(tmp_path):
+    limits = Limits(memory_mb=2048, cpu_seconds=120, wall_seconds=120, max_output_mb=256)
+    for path in FILES:
+        request = {"source": str(path), "output": str(tmp_path / "out.glb"), "options": {}, "filename": path.name}
+        try:
+            run_converter(request, limits, lambda *a: None)
+        except ConversionError as exc:
+            assert exc.code in PERMANENT_CODES, (path.name, exc.as_dict())
