@@ -5,6 +5,8 @@ Measures, and prints:
 - delivery latency of a publication, per kiosk, from just before
   ``POST /api/v1/channels/<ch>/publications`` to receipt of its ``publish``
   (p50/p90/p99/max over every kiosk and every publication), for each N;
+- the same latency against ``bare_broadcast.py`` (the same stack doing nothing but
+  a broadcast loop), so the result reads as a ratio on any machine;
 - server memory per connection (RSS after connecting N minus before, / N);
 - restart: with R kiosks connected the server gets SIGTERM (kiosks hear 1012) and
   starts again; the kiosks come back with the kiosk reconnect policy; time until
@@ -34,6 +36,7 @@ from collections import Counter
 from pathlib import Path
 
 import psutil
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -167,6 +170,56 @@ def fanout(server: ServerProcess, clients: Clients, tokens: list[str], asset: st
     }
 
 
+class BareServer:
+    """``bare_broadcast.py`` in a subprocess on a free port."""
+
+    def __init__(self):
+        from tests.serverproc import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        script = Path(__file__).with_name("bare_broadcast.py")
+        self.proc = subprocess.Popen([sys.executable, str(script), str(self.port)])
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/readyz", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("bare broadcast server did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def bare_fanout(clients: Clients, count: int, publications: int) -> dict:
+    """The same kiosks and measurements against the bare broadcast loop."""
+    bare = BareServer()
+    try:
+        clients.call("connect", url=bare.url.replace("http", "ws", 1) + "/kiosk/ws", tokens=["-"] * count)
+        time.sleep(2)
+        latencies, per_pub_p99 = [], []
+        for version in range(1, publications + 1):
+            time.sleep(1)
+            start = time.monotonic()
+            requests.post(f"{bare.url}/publish", params={"version": version}, timeout=60).raise_for_status()
+            times = clients.call("await_publish", version=version)["times"]
+            lat = [t - start for t in times]
+            latencies += lat
+            per_pub_p99.append(pct(lat, 99) * 1000 if lat else float("nan"))
+        clients.call("disconnect")
+    finally:
+        bare.stop()
+    return {
+        "kiosks": count,
+        "p50_ms": round(pct(latencies, 50) * 1000, 1) if latencies else None,
+        "p99_ms": round(pct(latencies, 99) * 1000, 1) if latencies else None,
+        "p99_per_publication_ms": [round(v, 1) for v in per_pub_p99],
+    }
+
+
 def restart_scenario(server: ServerProcess, clients: Clients, tokens: list[str]) -> dict:
     restart(server)
     clients.call("connect", url=server.url.replace("http", "ws", 1) + "/kiosk/ws", tokens=tokens)
@@ -233,6 +286,9 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=10, help="kiosks measuring ping round trips (0: skip)")
     parser.add_argument("--grid", type=int, default=80, help="rooms per side of the generated DXF")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--no-baseline", dest="baseline", action="store_false", help="skip the bare flask-sock broadcast baseline"
+    )
     args = parser.parse_args()
     sizes = [int(n) for n in args.kiosks.split(",") if n.strip()]
 
@@ -270,6 +326,15 @@ def main() -> None:
                     f"{row['rss_after_mb']} MiB), connected in {row['connect_seconds']} s",
                     flush=True,
                 )
+                if args.baseline:
+                    bare = bare_fanout(clients, n, args.publications)
+                    row["bare"] = bare
+                    ratio = row["p99_ms"] / bare["p99_ms"] if row["p99_ms"] and bare["p99_ms"] else float("nan")
+                    print(
+                        f"         bare flask-sock broadcast: p50 {bare['p50_ms']} ms, p99 {bare['p99_ms']} ms "
+                        f"{bare['p99_per_publication_ms']}; Floorcast p99 / bare p99 = {ratio:.2f}",
+                        flush=True,
+                    )
 
             if args.restart_kiosks:
                 row = restart_scenario(server, clients, tokens[: args.restart_kiosks])
