@@ -239,9 +239,11 @@ def draw_plan(
     furniture: bool = True,
     hatch: bool = True,
     layers: bool = False,
+    origin: tuple[float, float] = ORIGIN,
 ) -> Truth:
-    """Draw the building on ``page``; return its truth."""
-    sheet = Sheet(page, scale)
+    """Draw the building on ``page`` (its corner ``origin`` metres from the sheet's
+    bottom-left corner at 1:100); return its truth."""
+    sheet = Sheet(page, scale, origin)
     _frame(page, note)
     oc_wall = oc_door = 0
     if layers:

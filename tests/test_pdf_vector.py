@@ -125,6 +125,14 @@ def test_furniture_and_frame_are_not_walls(plan):
     assert result["report"]["pages"][0]["found"]["frame_paths"] >= 1
 
 
+def test_a_building_filling_the_sheet_is_not_its_frame(tmp_path):
+    src = tmp_path / "full.pdf"
+    truth = pdf_factory.building_plan(src, size=(640, 460), origin=(1.0, 1.5))
+    result, asset, nodes = convert(src, tmp_path)
+    assert iou(seen_walls(asset, nodes), truth.walls) >= 0.9
+    assert result["report"]["pages"][0]["found"]["frame_paths"] == 1  # the border rectangle only
+
+
 @pytest.mark.parametrize(
     ("kwargs", "source", "ratio"),
     [

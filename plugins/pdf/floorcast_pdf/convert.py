@@ -15,9 +15,11 @@ import numpy as np
 from core.plugin_api import ConversionError, Progress, Scene
 from floorcast_pdf import scanned, vector
 from floorcast_pdf.build import add_level
+from floorcast_pdf.clock import Laps
 from floorcast_pdf.guards import check_page
 from floorcast_pdf.options import parse_options
 from floorcast_pdf.pages import choose_pages, classify, mupdf_warnings, open_document, page_texts, render_gray
+from floorcast_pdf.paths import PageFrame
 from floorcast_pdf.scale import POINT_M, Scale, find_scale
 
 #: resolution scanned pages are rendered at for the detector
@@ -41,10 +43,13 @@ def _segments(drawings: list[dict], limit: int = 200_000) -> np.ndarray:
 def _page(doc, index: int, level: int, scene: Scene, opts: dict, progress: Progress) -> dict:
     number = index + 1
     max_pixels = opts["max_megapixels"] * 1e6
+    laps = Laps()
     try:
         page = doc[index]
         check_page(doc, page, max_pixels, number)
+        laps.lap("guards")
         kind = classify(page)
+        laps.lap("drawings")
     except ConversionError:
         raise
     except Exception as exc:  # MuPDF on a page it cannot interpret
@@ -55,18 +60,21 @@ def _page(doc, index: int, level: int, scene: Scene, opts: dict, progress: Progr
             detail={"page": number},
         ) from None
     texts = page_texts(page)
+    laps.lap("text")
     info: dict = {"page": number, "level": level, "kind": kind.kind, "paths": kind.paths, "texts": len(texts)}
+    info["seconds"] = laps.seconds
     info["size_pt"] = [round(page.rect.width, 1), round(page.rect.height, 1)]
     if kind.kind == "empty":
         scene.warn(f"page {number} holds no drawing and was skipped")
         return info
     scale = find_scale(opts["scale"], texts, _segments(kind.drawings), (page.rect.width, page.rect.height))
     info["scale"] = scale.as_dict()
+    laps.lap("scale")
     for warning in scale.warnings:
         scene.warn(f"page {number}: {warning}")
     progress("geometry", 0.0, f"page {number}: {kind.kind}, scale {scale.ratio} ({scale.source})")
     if kind.kind == "vector":
-        frame = vector.PageFrame(page.rect.height, scale.metres_per_point)
+        frame = PageFrame(page.rect.height, scale.metres_per_point)
         exclude = [scale.region] if scale.region else []
         plan = vector.extract(kind.drawings, texts, frame, (page.rect.width, page.rect.height), opts, exclude)
     else:
@@ -76,10 +84,12 @@ def _page(doc, index: int, level: int, scene: Scene, opts: dict, progress: Progr
         found = scanned.convert_page(image, metres_per_pixel=metres_per_pixel, options=opts, progress=progress)
         # pixel rows run down from the page's top edge; the last row may be partial
         plan = found.to_metres(metres_per_pixel, page.rect.height / points_per_pixel)
+    laps.lap(kind.kind)
     for warning in plan.warnings:
         scene.warn(f"page {number}: {warning}")
     info["found"] = plan.report
     info["nodes"] = add_level(scene, plan, level, f"page {number}", opts)
+    laps.lap("build")
     info["_scale"] = scale
     return info
 
@@ -87,7 +97,9 @@ def _page(doc, index: int, level: int, scene: Scene, opts: dict, progress: Progr
 def convert(source: Path, options: dict, progress: Progress) -> Scene:
     opts = parse_options(options)
     progress("parse", 0.02, "opening PDF")
+    laps = Laps()
     doc, warnings = open_document(Path(source))
+    laps.lap("open")
     scene = Scene(units="pt")
     with doc:
         numbers = choose_pages(doc, opts["page"], opts["max_pages"])
@@ -112,6 +124,7 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
         "pages": pages,
         "scale": scene.scale,
         "storey_height": opts["storey_height"],
+        "seconds": laps.seconds,
         "rooms": sum(p.get("nodes", {}).get("room", 0) for p in pages),
         "warnings": list(scene.warnings),
     }

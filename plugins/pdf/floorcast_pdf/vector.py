@@ -25,6 +25,8 @@ import shapely
 from shapely.geometry import LinearRing, LineString, Polygon
 
 from core.plugin_api import FIXTURES, classify_layer, fill_outlines, walls_from_linework
+from floorcast_pdf.clock import Laps
+from floorcast_pdf.paths import PageFrame, Path, read_paths
 from floorcast_pdf.plan import Label, PagePlan
 from floorcast_pdf.scale import is_dimension_text, is_scale_text
 
@@ -42,212 +44,10 @@ DOOR_RADIUS_M = (0.45, 2.2)
 DOOR_SWEEP_DEG = (75.0, 105.0)
 #: a hatch is at least this many parallel strokes
 HATCH_MIN_LINES = 6
-#: the sheet border: a path spanning this share of the page
+#: the sheet border: a path spanning this share of the page, or a line that long
+#: within this margin of an edge
 FRAME_SPAN = 0.85
-_EPS = 1e-3  # points: subpath continuity
-
-
-def luminance(color) -> float | None:
-    if color is None or len(color) == 0:
-        return None
-    if len(color) == 1:
-        return float(color[0])
-    if len(color) == 4:  # CMYK
-        c, m, y, k = color
-        r, g, b = (1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k)
-    else:
-        r, g, b = color[:3]
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-@dataclass
-class Arc:
-    """A circular arc made of Bézier pieces (plan metres)."""
-
-    centre: np.ndarray
-    radius: float
-    sweep: float  # degrees
-    points: list = field(default_factory=list)
-
-
-@dataclass
-class Path:
-    """One drawing path in plan metres: subpaths, style, and what it contains."""
-
-    subpaths: list[np.ndarray]
-    closed: list[bool]
-    fill: float | None  # luminance, None = not filled
-    stroke: float | None  # luminance, None = not stroked
-    width_pt: float
-    width_m: float
-    even_odd: bool
-    cap: int
-    layer: str
-    seqno: int
-    arcs: list[Arc] = field(default_factory=list)
-    lines: list[np.ndarray] = field(default_factory=list)  # straight pieces, for hatches
-    bbox: tuple = (0.0, 0.0, 0.0, 0.0)  # page points
-
-
-class PageFrame:
-    """Page points (y down) -> plan metres (y up) at the page's scale."""
-
-    def __init__(self, height_pt: float, metres_per_point: float):
-        self.height = height_pt
-        self.k = metres_per_point
-
-    def points(self, pts) -> np.ndarray:
-        pts = np.asarray(pts, dtype=float).reshape(-1, 2)
-        return np.column_stack([pts[:, 0] * self.k, (self.height - pts[:, 1]) * self.k])
-
-    def point(self, x: float, y: float) -> tuple[float, float]:
-        return x * self.k, (self.height - y) * self.k
-
-
-def _bezier(p0, p1, p2, p3, n: int) -> np.ndarray:
-    t = np.linspace(0.0, 1.0, n + 1)[:, None]
-    a, b, c, d = (np.asarray(p, dtype=float) for p in (p0, p1, p2, p3))
-    return (1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t**2 * c + t**3 * d
-
-
-def _arc_of(p0, p1, p2, p3) -> tuple[np.ndarray, float, float] | None:
-    """(centre, radius, sweep in degrees) when the Bézier is a circular arc."""
-    p0, p1, p2, p3 = (np.asarray(p, dtype=float) for p in (p0, p1, p2, p3))
-    t0, t1 = p1 - p0, p3 - p2
-    if np.hypot(*t0) < 1e-9 or np.hypot(*t1) < 1e-9:
-        return None
-    n0, n1 = np.array([-t0[1], t0[0]]), np.array([-t1[1], t1[0]])
-    det = n0[0] * -n1[1] - n0[1] * -n1[0]
-    if abs(det) < 1e-12:
-        return None
-    rhs = p3 - p0
-    s = (rhs[0] * -n1[1] - rhs[1] * -n1[0]) / det
-    centre = p0 + s * n0
-    r0, r3 = np.hypot(*(p0 - centre)), np.hypot(*(p3 - centre))
-    if r0 < 1e-9 or abs(r0 - r3) > 0.03 * r0:
-        return None
-    v0, v3 = (p0 - centre) / r0, (p3 - centre) / r3
-    sweep = np.degrees(np.arccos(np.clip(v0 @ v3, -1, 1)))
-    # a circular arc's handles are (4/3) tan(sweep/4) r long
-    handle = 4 / 3 * np.tan(np.radians(sweep) / 4) * r0
-    mid = _bezier(p0, p1, p2, p3, 2)[1]
-    if abs(np.hypot(*t0) - handle) > 0.1 * r0 or abs(np.hypot(*(mid - centre)) - r0) > 0.03 * r0:
-        return None
-    return centre, float(r0), float(sweep)
-
-
-def _visible(opacity) -> bool:
-    return opacity is None or opacity > 0
-
-
-class _Chain:
-    """Joins a path's items into subpaths: an item continues the current subpath
-    when it starts where the last one ended."""
-
-    def __init__(self) -> None:
-        self.subpaths: list[np.ndarray] = []
-        self.closed: list[bool] = []
-        self.current: list = []
-
-    def flush(self) -> None:
-        if len(self.current) >= 2:
-            self.subpaths.append(np.asarray(self.current, dtype=float))
-            self.closed.append(False)
-        self.current = []
-
-    def extend(self, pts) -> None:
-        cur = self.current
-        if cur and abs(cur[-1][0] - pts[0][0]) + abs(cur[-1][1] - pts[0][1]) <= _EPS:
-            cur.extend(pts[1:])
-        else:
-            self.flush()
-            self.current = list(pts)
-
-    def closed_shape(self, pts) -> None:
-        self.flush()
-        self.subpaths.append(np.asarray(pts + pts[:1], dtype=float))
-        self.closed.append(True)
-
-    def done(self) -> tuple[list[np.ndarray], list[bool]]:
-        self.flush()
-        return self.subpaths, self.closed
-
-
-def read_paths(drawings: list[dict], frame: PageFrame) -> list[Path]:
-    """The page's drawing paths in plan metres, Béziers flattened, arcs recognised."""
-    out = []
-    for d in drawings:
-        kind = d.get("type") or ""
-        fill = luminance(d.get("fill")) if "f" in kind and _visible(d.get("fill_opacity")) else None
-        stroke = luminance(d.get("color")) if "s" in kind and _visible(d.get("stroke_opacity")) else None
-        if fill is None and stroke is None:
-            continue
-        width = float(d.get("width") or 0.0)
-        chain = _Chain()
-        arcs: list[Arc] = []
-        lines: list[np.ndarray] = []
-        for item in d.get("items", ()):
-            op = item[0]
-            if op == "l":
-                p, q = (item[1].x, item[1].y), (item[2].x, item[2].y)
-                chain.extend([p, q])
-                lines.append(np.array([p, q]))
-            elif op == "c":
-                ctrl = [(pt.x, pt.y) for pt in item[1:5]]
-                size = max(abs(ctrl[0][0] - ctrl[3][0]), abs(ctrl[0][1] - ctrl[3][1]), 1e-6) * frame.k
-                n = int(np.clip(np.ceil(size / 0.05), 4, 24))
-                pts = _bezier(*ctrl, n)
-                chain.extend([tuple(p) for p in pts])
-                arc = _arc_of(*ctrl)
-                if arc is not None:
-                    centre, radius, sweep = arc
-                    _add_arc(arcs, frame.points(centre)[0], radius * frame.k, sweep, frame.points(pts))
-            elif op in ("re", "qu"):
-                if op == "re":
-                    r = item[1]
-                    pts = [(r.x0, r.y0), (r.x1, r.y0), (r.x1, r.y1), (r.x0, r.y1)]
-                else:
-                    q = item[1]
-                    pts = [(q.ul.x, q.ul.y), (q.ur.x, q.ur.y), (q.lr.x, q.lr.y), (q.ll.x, q.ll.y)]
-                chain.closed_shape(pts)
-        subpaths, closed = chain.done()
-        for i, sub in enumerate(subpaths):
-            if not closed[i] and len(sub) >= 3 and np.abs(sub[0] - sub[-1]).sum() <= _EPS:
-                closed[i] = True
-        if d.get("closePath") and subpaths:
-            closed[-1] = True
-        if fill is not None:
-            closed = [True] * len(closed)  # a fill closes every subpath
-        rect = d.get("rect")
-        out.append(
-            Path(
-                [frame.points(s) for s in subpaths],
-                closed,
-                fill,
-                stroke,
-                width,
-                width * frame.k,
-                bool(d.get("even_odd")),
-                int((d.get("lineCap") or (0,))[0] or 0),
-                d.get("layer") or "",
-                int(d.get("seqno") or 0),
-                arcs,
-                [frame.points(ln) for ln in lines],
-                (rect.x0, rect.y0, rect.x1, rect.y1) if rect is not None else (0, 0, 0, 0),
-            )
-        )
-    return out
-
-
-def _add_arc(arcs: list[Arc], centre: np.ndarray, radius: float, sweep: float, pts: np.ndarray) -> None:
-    """Join a Bézier piece to the previous arc when they share centre and radius."""
-    if arcs:
-        last = arcs[-1]
-        if np.hypot(*(last.centre - centre)) < 0.02 * radius and abs(last.radius - radius) < 0.02 * radius:
-            last.sweep += sweep
-            last.points.extend(pts.tolist())
-            return
-    arcs.append(Arc(centre, radius, sweep, pts.tolist()))
+FRAME_MARGIN = 0.06
 
 
 # -- regions ------------------------------------------------------------------------
@@ -325,8 +125,18 @@ class Sorted:
 
 
 def _is_frame(path: Path, page_w: float, page_h: float) -> bool:
+    """The sheet's border: a path around the page, or a line along one of its edges
+    (a building filling the sheet is not one)."""
     x0, y0, x1, y1 = path.bbox
-    return (x1 - x0) >= FRAME_SPAN * page_w or (y1 - y0) >= FRAME_SPAN * page_h
+    wide, tall = (x1 - x0) >= FRAME_SPAN * page_w, (y1 - y0) >= FRAME_SPAN * page_h
+    if wide and tall:
+        return True
+    mx, my = FRAME_MARGIN * page_w, FRAME_MARGIN * page_h
+    if wide:
+        return y1 <= my or y0 >= page_h - my
+    if tall:
+        return x1 <= mx or x0 >= page_w - mx
+    return False
 
 
 def _wall_pen(paths: list[Path], metres_per_point: float) -> float:
@@ -553,18 +363,25 @@ def extract(
     """A vector page's plan (plan metres, y up). Paths inside an ``exclude`` box
     (page points: the scale bar) are not part of the building."""
     plan = PagePlan()
+    laps = Laps()
     paths = read_paths(drawings, frame)
+    laps.lap("read")
     layers = {p.layer for p in paths if p.layer}
     layer_mode = any(classify_layer(name) == "wall" for name in layers)
     s = sort_paths(paths, frame, page_size[0], page_size[1], layer_mode, exclude)
+    laps.lap("sort")
     _walls(s, opts, plan)
+    laps.lap("walls")
     if layer_mode:
         _by_layer(s, plan, plan.walls[0] if plan.walls else None)
     else:
         plan.doors, plan.openings = _doors(s.thin, plan.walls[0] if plan.walls else None)
+    laps.lap("doors")
     plan.floors.extend(_hatches(s.thin))
     plan.floors.extend(g for p in s.floors for g in shapely.get_parts(filled_region(p)) if g.area > 1.0)
     plan.labels = _texts(texts, frame)
+    laps.lap("floors")
+    plan.report["seconds"] = laps.seconds
     plan.report.update(
         {
             "paths": len(paths),
