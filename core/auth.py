@@ -62,3 +62,55 @@ def user_for_token(token: str) -> User | None:
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
         ApiToken.update(last_used_at=now).where(ApiToken.id == row.id).execute()
     return row.user
+
+
+# A hash to verify against when the email is unknown, so a wrong email takes as
+# long as a wrong password and does not tell which accounts exist.
+_DUMMY_HASH = _hasher.hash("floorcast: no such user")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None."""
+    user = User.get_or_none(User.email == (email or "").strip().lower())
+    if user is None:
+        try:
+            _hasher.verify(_DUMMY_HASH, password or "")
+        except VerificationError:
+            pass
+        return None
+    if not check_password(user, password or "") or not user.is_active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password ends every console session of the user."""
+    if len(password) < 8:
+        raise ValueError("password must have at least 8 characters")
+    User.update(password_hash=hash_password(password), session_version=User.session_version + 1).where(
+        User.id == user.id
+    ).execute()
+
+
+def update_user(user: User, *, role: str | None = None, is_active: bool | None = None) -> None:
+    """Change role and/or active flag; either change ends the user's sessions."""
+    changes: dict = {}
+    if role is not None and role != user.role:
+        if role not in ("admin", "staff"):
+            raise ValueError(f"role must be admin or staff, not {role!r}")
+        changes["role"] = role
+    if is_active is not None and bool(is_active) != bool(user.is_active):
+        changes["is_active"] = bool(is_active)
+    if changes:
+        User.update(session_version=User.session_version + 1, **changes).where(User.id == user.id).execute()
+
+
+def revoke_api_token(user: User, token_id: str) -> bool:
+    """Revoke one of ``user``'s tokens; False when it is not theirs or already revoked."""
+    return bool(
+        ApiToken.update(revoked_at=utcnow())
+        .where(ApiToken.id == token_id, ApiToken.user == user, ApiToken.revoked_at.is_null())
+        .execute()
+    )

@@ -53,6 +53,9 @@ class User(BaseModel):
     password_hash = CharField()
     role = CharField(default="staff")  # admin | staff
     is_active = BooleanField(default=True)
+    # Console sessions carry this number; bumping it (password change, disable,
+    # role change) ends every session the user has.
+    session_version = IntegerField(default=0)
 
 
 class ApiToken(BaseModel):
@@ -172,6 +175,17 @@ class Pairing(BaseModel):
     remote_addr = CharField(null=True)
 
 
+class Upload(BaseModel):
+    """A resumable upload in progress; its bytes so far are ``<tmp>/uploads/<id>.part``."""
+
+    user = ForeignKeyField(User, null=True, on_delete="CASCADE")
+    filename = CharField()
+    size = BigIntegerField()  # announced total
+    options = JSONField(default=dict)
+    channel = CharField(null=True)
+    updated_at = DateTimeField(default=utcnow, index=True)
+
+
 class AuditEntry(BaseModel):
     actor = CharField()  # "user:<email>", "token:<name>", "cli", "system"
     action = CharField()
@@ -179,4 +193,4 @@ class AuditEntry(BaseModel):
     data = JSONField(default=dict)
 
 
-ALL_MODELS = (User, ApiToken, Plan, Asset, Job, Channel, Event, Publication, Kiosk, Pairing, AuditEntry)
+ALL_MODELS = (User, ApiToken, Plan, Asset, Job, Channel, Event, Publication, Kiosk, Pairing, Upload, AuditEntry)

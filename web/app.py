@@ -45,9 +45,9 @@ def create_app(settings: Settings, appliance: Appliance | None = None) -> Flask:
     app.extensions["floorcast.hub"] = hub
 
     api = ProblemApi(app)
-    from web.api import assets, channels, jobs, kiosk_device, kiosks, pairings, plans
+    from web.api import assets, channels, jobs, kiosk_device, kiosks, pairings, plans, uploads
 
-    for module in (plans, jobs, assets, channels, kiosks, pairings, kiosk_device):
+    for module in (plans, uploads, jobs, assets, channels, kiosks, pairings, kiosk_device):
         api.register_blueprint(module.blp)
     install_rate_limits(app, settings)
 

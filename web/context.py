@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
+from flask_wtf.csrf import CSRFError
 
 from core.appliance import Appliance
 from core.auth import user_for_token
@@ -21,9 +22,35 @@ def bearer_user() -> User | None:
     return None
 
 
+def session_user() -> User | None:
+    """The console user of this request's session cookie, if it is still valid: the
+    user is active and the session's version matches (a password change, a disable
+    or a role change bumps it)."""
+    uid = session.get("uid")
+    if not uid:
+        return None
+    try:
+        user = User.get_or_none(User.id == uid)
+    except ValueError:
+        user = None
+    if user is None or not user.is_active or session.get("sv") != user.session_version:
+        session.clear()
+        return None
+    return user
+
+
 def require_user(role: str | None = None) -> User:
-    """The caller's user (bearer token), or 401/403 as problem+json."""
+    """The caller's user (bearer token, or the console's session cookie), or 401/403
+    as problem+json. Cookie-authenticated changes must carry the CSRF token; bearer
+    requests cannot be forged by another site and need none."""
     user = getattr(g, "user", None) or bearer_user()
+    if user is None and "Authorization" not in request.headers:
+        user = session_user()
+        if user is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+            try:
+                current_app.extensions["csrf"].protect()
+            except CSRFError as exc:
+                raise Problem(403, "csrf_failed", f"{exc.description}: send the X-CSRFToken header") from exc
     if user is None:
         raise Problem(401, "unauthorized", "a valid bearer token is required")
     if role == "admin" and user.role != "admin":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from core import audit
 from core.jobs import states
 from core.jobs.queue import enqueue
 from core.jobs.views import job_view
@@ -43,10 +44,11 @@ class JobResource(MethodView):
 class JobCancel(MethodView):
     def post(self, job_id: str):
         """Cancel a queued or running job."""
-        require_user()
+        user = require_user()
         job = _job(job_id)
         if not states.cancel(job.id):
             raise Problem(409, "not_cancellable", f"the job is {job.status}")
+        audit.record(user, "job.cancel", str(job.id))
         return job_view(_job(job_id))
 
 
@@ -55,7 +57,7 @@ class JobRetry(MethodView):
     @blp.response(202)
     def post(self, job_id: str):
         """Run a failed or cancelled job again."""
-        require_user()
+        user = require_user()
         job = _job(job_id)
         updated = (
             Job.update(
@@ -74,5 +76,6 @@ class JobRetry(MethodView):
         )
         if not updated:
             raise Problem(409, "not_retryable", f"the job is {job.status}")
+        audit.record(user, "job.retry", str(job.id))
         enqueue(appliance(), job.id)
         return job_view(_job(job_id))

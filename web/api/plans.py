@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from core import audit
 from core.errors import ConversionError
 from core.jobs.service import store_plan, submit
 from core.jobs.views import job_view
@@ -52,6 +53,7 @@ class Plans(MethodView):
             raise Problem(400, "invalid_channel", str(exc)) from exc
         finally:
             upload.close()
+        audit.record(user, "plan.upload", str(plan.id), filename=plan.filename, size=plan.size, job=str(job.id))
         return {
             "job": job_view(job),
             "plan": {"id": str(plan.id), "sha256": plan.sha256, "size": plan.size, "filename": plan.filename},

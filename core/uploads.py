@@ -1,0 +1,178 @@
+"""Resumable uploads: a file sent in chunks over several requests, surviving a
+dropped connection.
+
+An upload is announced with its name and total size; its bytes so far live in
+``<data_dir>/tmp/uploads/<id>.part`` and the file's length is the offset to resume
+from (bytes of a chunk cut off mid-way are kept: they are a valid prefix). A chunk
+must start exactly at that offset. Once complete, the file becomes a plan and its
+job is queued, as with a one-shot upload. Uploads untouched for
+:data:`STALE_AFTER` are deleted with their bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import logging
+import time
+from pathlib import Path
+from typing import BinaryIO
+
+from core.db import utcnow
+from core.errors import ConversionError
+from core.jobs.service import store_plan, submit, validate_options
+from core.models import Job, Plan, Upload, User
+from core.publishing import ensure_channel
+
+log = logging.getLogger("floorcast.uploads")
+
+STALE_AFTER = dt.timedelta(hours=24)
+RECEIVE_PIECE = 16 * 1024
+
+
+class UploadError(Exception):
+    """A refused upload operation; ``status`` is the HTTP status the API answers with."""
+
+    def __init__(self, status: int, code: str, message: str, **extra):
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+def upload_dir(settings) -> Path:
+    path = settings.tmp_dir / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def part_path(settings, upload: Upload) -> Path:
+    return upload_dir(settings) / f"{upload.id}.part"
+
+
+def offset(settings, upload: Upload) -> int:
+    try:
+        return part_path(settings, upload).stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def create_upload(
+    settings, user: User | None, filename: str, size: int, options: dict | None = None, channel: str | None = None
+) -> Upload:
+    """Announce an upload of ``size`` bytes (refused beyond the upload limit)."""
+    cleanup_stale(settings)
+    limit = int(settings["uploads"]["max_bytes"])
+    if not isinstance(size, int) or size <= 0:
+        raise UploadError(400, "empty_file", "the file is empty")
+    if size > limit:
+        raise UploadError(413, "too_large", f"the file is larger than the limit of {limit} bytes")
+    try:
+        options = validate_options(options)
+    except ConversionError as exc:
+        raise UploadError(400, exc.code, exc.message) from exc
+    channel = (channel or "").strip() or None
+    if channel:
+        try:
+            ensure_channel(channel)
+        except ValueError as exc:
+            raise UploadError(400, "invalid_channel", str(exc)) from exc
+    upload = Upload.create(
+        user=user, filename=(filename or "upload")[:255], size=size, options=options, channel=channel
+    )
+    part_path(settings, upload).touch()
+    return upload
+
+
+def get_upload(upload_id: str, user: User) -> Upload:
+    """The upload, if ``user`` started it (admins see all)."""
+    try:
+        upload = Upload.get_or_none(Upload.id == upload_id)
+    except ValueError:
+        upload = None
+    if upload is None or (user.role != "admin" and upload.user_id != user.id):
+        raise UploadError(404, "not_found", f"no upload {upload_id}")
+    return upload
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    """One writer per upload at a time: a second chunk while one is running is refused."""
+    with open(path, "ab") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise UploadError(409, "upload_busy", "another chunk of this upload is being received") from exc
+        try:
+            yield fh
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def write_chunk(settings, upload: Upload, start: int, length: int | None, stream: BinaryIO) -> int:
+    """Append a chunk that starts at ``start`` (must be the current offset); returns
+    the new offset. Bytes received before a connection drops are kept."""
+    path = part_path(settings, upload)
+    if not path.exists():
+        raise UploadError(410, "upload_gone", "this upload expired; start again")
+    with _locked(path) as fh:
+        current = fh.seek(0, 2)
+        if start != current:
+            raise UploadError(409, "offset_mismatch", f"the upload is at byte {current}", offset=current)
+        room = upload.size - current
+        if length is not None and length > room:
+            raise UploadError(413, "too_large", f"the chunk goes past the announced size of {upload.size} bytes")
+        try:
+            to_read = room if length is None else length
+            while to_read > 0:
+                data = stream.read(min(RECEIVE_PIECE, to_read))
+                if not data:
+                    break
+                fh.write(data)
+                fh.flush()  # on disk before the next read, which may be the one a drop cuts short
+                to_read -= len(data)
+            if length is None and fh.tell() == upload.size and stream.read(1):
+                raise UploadError(413, "too_large", f"the data goes past the announced size of {upload.size} bytes")
+        finally:
+            fh.flush()
+            Upload.update(updated_at=utcnow()).where(Upload.id == upload.id).execute()
+        return fh.tell()
+
+
+def complete(appliance, upload: Upload, user: User | None) -> tuple[Plan, Job]:
+    """Turn a fully received upload into a plan and queue its job."""
+    settings = appliance.settings
+    path = part_path(settings, upload)
+    received = offset(settings, upload)
+    if received != upload.size:
+        raise UploadError(409, "incomplete", f"{received} of {upload.size} bytes received", offset=received)
+    with _locked(path), open(path, "rb") as fh:
+        try:
+            plan = store_plan(appliance, fh, upload.filename, user)
+            job = submit(appliance, plan, options=upload.options, channel=upload.channel, user=user)
+        except ConversionError as exc:
+            raise UploadError({"too_large": 413}.get(exc.code, 400), exc.code, exc.message) from exc
+    discard(settings, upload)
+    return plan, job
+
+
+def discard(settings, upload: Upload) -> None:
+    part_path(settings, upload).unlink(missing_ok=True)
+    Upload.delete().where(Upload.id == upload.id).execute()
+
+
+def cleanup_stale(settings, older_than: dt.timedelta = STALE_AFTER) -> int:
+    """Delete uploads untouched for ``older_than`` and part files without an upload."""
+    removed = 0
+    for upload in Upload.select().where(Upload.updated_at < utcnow() - older_than):
+        discard(settings, upload)
+        removed += 1
+    known = {str(u.id) for u in Upload.select(Upload.id)}
+    cutoff = time.time() - older_than.total_seconds()
+    for part in upload_dir(settings).glob("*.part"):
+        with contextlib.suppress(OSError):
+            if part.stem not in known and part.stat().st_mtime < cutoff:
+                part.unlink()
+                removed += 1
+    if removed:
+        log.info("removed %d stale partial upload(s)", removed)
+    return removed
