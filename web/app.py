@@ -49,13 +49,17 @@ def create_app(settings: Settings, appliance: Appliance | None = None) -> Flask:
 
     for module in (plans, uploads, jobs, assets, channels, kiosks, pairings, kiosk_device):
         api.register_blueprint(module.blp)
-    install_rate_limits(app, settings)
+    limiter = install_rate_limits(app, settings)
 
     from web import health
     from web.kiosk import page as kiosk_page
 
     app.register_blueprint(health.bp)
     app.register_blueprint(kiosk_page.create_blueprint(NODE_MODULES))
+
+    from web import console
+
+    console.install(app, settings, limiter, NODE_MODULES)
 
     @app.route("/api/docs/static/<path:filename>")
     def swagger_static(filename: str):

@@ -1,0 +1,95 @@
+"""``/console/ws``: the console's live feed (session cookie, same origin only).
+
+Messages are ``{"type": ..., "data": ...}``; pages ignore types they do not know.
+
+| type | data |
+|---|---|
+| ``welcome`` | ``{user, role}`` on connect |
+| ``job.progress`` | ``{id, stage, progress, eta_seconds, message}`` |
+| ``job.finished`` | ``{id, status}`` |
+| ``kiosk.status`` | a kiosk as ``GET /api/v1/kiosks`` shows it, when it changed |
+| ``pong`` | the answer to ``{"type": "ping"}`` |
+
+A session that ends (sign-out elsewhere, password change, disable) closes the
+socket with 4401.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from urllib.parse import urlsplit
+
+from flask import request
+from flask_sock import Sock
+from simple_websocket import ConnectionClosed
+
+from core.kiosks.fleet import list_kiosks
+from web.console.base import bp
+from web.context import appliance, session_user
+
+log = logging.getLogger("floorcast.console")
+
+KIOSK_POLL_SECONDS = 2.0
+SESSION_CHECK_SECONDS = 10.0
+
+
+def _same_origin() -> bool:
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
+def _close_db() -> None:
+    db = appliance().db
+    if not db.is_closed():
+        db.close()
+
+
+def serve(ws) -> None:
+    user = session_user() if _same_origin() else None
+    if user is None:
+        ws.close(reason=4401, message="sign in first")
+        return
+    bus = appliance().bus
+    sub = bus.subscribe("jobs", maxsize=512)
+    try:
+        ws.send(json.dumps({"type": "welcome", "data": {"user": user.email, "role": user.role}}))
+        kiosks: dict[str, dict] | None = None  # as last seen; None before the first look
+        next_poll = next_check = 0.0
+        while ws.connected:
+            message = sub.get(timeout=0.5)
+            if message is not None:
+                ws.send(json.dumps(message))
+            incoming = ws.receive(timeout=0)
+            if incoming:
+                try:
+                    kind = json.loads(incoming).get("type")
+                except (ValueError, AttributeError):
+                    kind = None
+                if kind == "ping":
+                    ws.send(json.dumps({"type": "pong"}))
+            now = time.monotonic()
+            if now >= next_poll:
+                next_poll = now + KIOSK_POLL_SECONDS
+                fresh = {k["id"]: k for k in list_kiosks()}
+                _close_db()
+                if kiosks is not None:
+                    for kiosk_id, kiosk in fresh.items():
+                        if kiosks.get(kiosk_id) != kiosk:
+                            ws.send(json.dumps({"type": "kiosk.status", "data": kiosk}))
+                kiosks = fresh
+            if now >= next_check:
+                next_check = now + SESSION_CHECK_SECONDS
+                if session_user() is None:
+                    ws.close(reason=4401, message="the session ended")
+                    return
+                _close_db()
+    except ConnectionClosed:
+        pass
+    finally:
+        sub.close()
+        _close_db()
+
+
+Sock().route("/ws", bp=bp, endpoint="feed")(serve)

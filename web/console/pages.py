@@ -1,0 +1,198 @@
+"""Everyday pages: dashboard, upload, jobs, the model preview, channels."""
+
+from __future__ import annotations
+
+import shutil
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from peewee import fn
+
+from core import audit
+from core.jobs.progress import STAGE_SPANS
+from core.jobs.views import job_view
+from core.models import Asset, Channel, Job, Kiosk, Plan, Publication
+from core.publishing import rollback
+from core.scene import CATEGORIES
+from core.uploads import STALE_AFTER
+from web.console.base import bp
+from web.console.i18n import translator
+from web.context import appliance
+
+STAGES = tuple(STAGE_SPANS)
+UNITS = ("mm", "cm", "m", "in", "ft")
+
+#: what to do about each error code, shown under a failed job's message
+FIXES = {
+    "unsupported_format": "Export the plan as DXF or PDF, or choose the format by hand.",
+    "empty_file": "The file has no content: export it again.",
+    "corrupt_file": "The file is damaged or cut short: export it again from the CAD program and upload that.",
+    "too_large": "Split the plan or raise the limits in the settings.",
+    "no_geometry": "No walls or rooms were found: check the layer mapping (which layer holds walls) and upload again.",
+    "timeout": "The conversion took too long: simplify the drawing or raise the time limit.",
+    "out_of_memory": "The conversion needed too much memory: simplify the drawing or raise the memory limit.",
+    "converter_crashed": "The converter failed on this file: retry, and report the file if it fails again.",
+    "invalid_options": "An upload option is wrong: upload again with corrected options.",
+    "worker_lost": "The worker stopped while converting: retry.",
+    "password_protected": "Remove the password from the PDF and upload it again.",
+    "too_many_pages": "Choose one page of the document.",
+    "page_too_large": "The page is too large to render: choose another page or a scale.",
+    "detector_unavailable": "No detector for scanned plans is installed: install one or upload a vector file.",
+    "internal_error": "Something went wrong on the box: retry, and tell the administrator if it happens again.",
+}
+
+
+def channel_summary() -> list[dict]:
+    """Each channel with its current version and its kiosks online / offline."""
+    latest = dict(
+        Publication.select(Publication.channel, fn.MAX(Publication.version)).group_by(Publication.channel).tuples()
+    )
+    out = []
+    for channel in Channel.select().order_by(Channel.name):
+        kiosks = list(Kiosk.select().where(Kiosk.channel == channel, Kiosk.revoked_at.is_null()))
+        online = sum(1 for k in kiosks if k.online)
+        current = latest.get(channel.id)
+        out.append(
+            {
+                "name": channel.name,
+                "version": current,
+                "online": online,
+                "offline": len(kiosks) - online,
+                "showing_current": sum(1 for k in kiosks if current is not None and k.shown_version == current),
+            }
+        )
+    return out
+
+
+def storage_summary() -> dict:
+    """Bytes of stored plans and models (each blob once) and the data disk's free space."""
+    plans = Plan.select(Plan.sha256, Plan.size).distinct().tuples()
+    assets = Asset.select(Asset.sha256, Asset.size).distinct().tuples()
+    blobs = dict(plans)
+    blobs.update(dict(assets))
+    settings = appliance().settings
+    try:
+        disk = shutil.disk_usage(settings.data_dir)
+        free, total = disk.free, disk.total
+    except OSError:
+        free = total = None
+    return {
+        "used": sum(blobs.values()),
+        "plans": Plan.select().count(),
+        "models": Asset.select().count(),
+        "free": free,
+        "total": total,
+    }
+
+
+@bp.get("/")
+def dashboard():
+    jobs = Job.select().order_by(Job.created_at.desc()).limit(10)
+    queue = {
+        "queued": Job.select().where(Job.status == "queued").count(),
+        "running": Job.select().where(Job.status == "running").count(),
+    }
+    return render_template(
+        "console/dashboard.html",
+        jobs=[job_view(j) for j in jobs],
+        channels=channel_summary(),
+        storage=storage_summary(),
+        queue=queue,
+    )
+
+
+@bp.get("/upload")
+def upload():
+    formats = sorted({spec.name for spec in appliance().plugins.formats()})
+    channels = [c.name for c in Channel.select().order_by(Channel.name)]
+    return render_template(
+        "console/upload.html",
+        formats=formats,
+        units=UNITS,
+        categories=CATEGORIES,
+        channels=channels,
+        max_bytes=int(appliance().settings["uploads"]["max_bytes"]),
+        stale_hours=int(STALE_AFTER.total_seconds() // 3600),
+    )
+
+
+@bp.get("/jobs")
+def jobs():
+    rows = Job.select().order_by(Job.created_at.desc()).limit(100)
+    return render_template("console/jobs.html", jobs=[job_view(j) for j in rows], stages=STAGES)
+
+
+@bp.get("/jobs/<job_id>")
+def job(job_id: str):
+    try:
+        row = Job.get_or_none(Job.id == job_id)
+    except ValueError:
+        row = None
+    if row is None:
+        abort(404)
+    view = job_view(row)
+    fix = FIXES.get(view["error"]["code"]) if view["error"] else None
+    report = row.report or ((row.error_detail or {}).get("report") if isinstance(row.error_detail, dict) else None)
+    return render_template(
+        "console/job.html",
+        job=view,
+        report=report or {},
+        fix=fix,
+        stages=STAGES,
+        spans=STAGE_SPANS,
+        stats=(row.asset.stats if row.asset_id else None) or {},
+    )
+
+
+@bp.get("/models/<asset_id>")
+def model(asset_id: str):
+    try:
+        asset = Asset.get_or_none(Asset.id == asset_id)
+    except ValueError:
+        asset = None
+    if asset is None:
+        abort(404)
+    job_row = Job.select().where(Job.asset == asset).order_by(Job.created_at.desc()).first()
+    pubs = (
+        Publication.select(Publication, Channel)
+        .join(Channel)
+        .where(Publication.asset == asset)
+        .order_by(Publication.created_at.desc())
+    )
+    from web.console import vendor
+
+    return render_template(
+        "console/model.html",
+        asset=asset,
+        stats=asset.stats or {},
+        job=job_view(job_row) if job_row else None,
+        publications=list(pubs),
+        channels=[c.name for c in Channel.select().order_by(Channel.name)],
+        categories=CATEGORIES,
+        import_map=vendor.import_map(),
+    )
+
+
+@bp.get("/channels")
+def channels():
+    history = {}
+    for channel in Channel.select().order_by(Channel.name):
+        history[channel.name] = list(
+            channel.publications.select(Publication, Asset).join(Asset).order_by(Publication.version.desc()).limit(50)
+        )
+    return render_template("console/channels.html", channels=channel_summary(), history=history)
+
+
+@bp.post("/channels/<name>/rollback")
+def channel_rollback(name: str):
+    _ = translator()
+    try:
+        version = int(request.form.get("version", ""))
+        pub = rollback(appliance(), name, version, user=g.user)
+    except (ValueError, LookupError):
+        flash(_("That version does not exist."), "error")
+    else:
+        audit.record(g.user, "channel.rollback", name, to_version=version, version=pub.version)
+        flash(
+            _("Rolled back: version {version} is live again as version {new}.", version=version, new=pub.version), "ok"
+        )
+    return redirect(url_for("console.channels") + f"#channel-{name}", code=303)
