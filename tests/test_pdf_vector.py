@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pymupdf
 import pytest
 import shapely
 from floorcast_pdf.plugin import floorcast_register_formats
@@ -20,6 +21,7 @@ from tests.gltf_validator import validate
 FORMATS = floorcast_register_formats()
 ROOT = Path(__file__).resolve().parent.parent
 STYLES = ("fill", "stroke", "pen")
+K100 = 100 * 0.0254 / 72  # metres per point at 1:100
 
 
 def convert(src: Path, tmp_path: Path, **options) -> tuple[dict, dict, list]:
@@ -123,6 +125,25 @@ def test_furniture_and_frame_are_not_walls(plan):
     desk = shapely.affinity.translate(shapely.box(10, 1.5, 11.6, 2.3), ox, oy)
     assert seen.intersection(desk).area < 1e-4
     assert result["report"]["pages"][0]["found"]["frame_paths"] >= 1
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_a_rotated_sheet_comes_out_as_shown(tmp_path, rotation):
+    src, rotated = tmp_path / "plan.pdf", tmp_path / "rotated.pdf"
+    truth = pdf_factory.building_plan(src)
+    doc = pymupdf.open(src)
+    doc[0].set_rotation(rotation)
+    doc.save(rotated)
+    result, asset, nodes = convert(rotated, tmp_path)
+    seen = seen_walls(asset, nodes)
+    # the sheet as shown: the page turned clockwise about its centre
+    w, h = pdf_factory.A3
+    shown = shapely.affinity.rotate(truth.walls, -rotation, origin=(w / 2 * K100, h / 2 * K100))
+    if rotation % 180:
+        shown = shapely.affinity.translate(shown, (h - w) / 2 * K100, (w - h) / 2 * K100)
+    assert iou(seen, shown) >= 0.9
+    assert {n.name for n in of(nodes, "room")} == set(truth.rooms)
+    assert result["report"]["pages"][0]["rotation"] == rotation
 
 
 def test_a_building_filling_the_sheet_is_not_its_frame(tmp_path):

@@ -18,7 +18,15 @@ from floorcast_pdf.build import add_level
 from floorcast_pdf.clock import Laps
 from floorcast_pdf.guards import check_page
 from floorcast_pdf.options import parse_options
-from floorcast_pdf.pages import choose_pages, classify, mupdf_warnings, open_document, page_texts, render_gray
+from floorcast_pdf.pages import (
+    choose_pages,
+    classify,
+    mupdf_warnings,
+    open_document,
+    page_texts,
+    render_gray,
+    unrotated,
+)
 from floorcast_pdf.paths import PageFrame
 from floorcast_pdf.scale import POINT_M, Scale, find_scale
 
@@ -74,9 +82,12 @@ def _page(doc, index: int, level: int, scene: Scene, opts: dict, progress: Progr
         scene.warn(f"page {number}: {warning}")
     progress("geometry", 0.0, f"page {number}: {kind.kind}, scale {scale.ratio} ({scale.source})")
     if kind.kind == "vector":
-        frame = PageFrame(page.rect.height, scale.metres_per_point)
+        rotation = page.rotation_matrix if page.rotation else None
+        frame = PageFrame(page.rect.height, scale.metres_per_point, rotation)
         exclude = [scale.region] if scale.region else []
-        plan = vector.extract(kind.drawings, texts, frame, (page.rect.width, page.rect.height), opts, exclude)
+        sheet = unrotated(page)
+        plan = vector.extract(kind.drawings, texts, frame, (sheet.width, sheet.height), opts, exclude)
+        info["rotation"] = page.rotation
     else:
         image, points_per_pixel = render_gray(page, SCAN_DPI, max_pixels, number)
         metres_per_pixel = points_per_pixel * scale.metres_per_point

@@ -91,6 +91,11 @@ def choose_pages(doc: pymupdf.Document, page: int | None, max_pages: int) -> lis
     return list(range(count))
 
 
+def unrotated(page: pymupdf.Page) -> pymupdf.Rect:
+    """The page before its ``/Rotate``: the space drawings, text and images are in."""
+    return pymupdf.Rect(0, 0, page.cropbox.width, page.cropbox.height)
+
+
 @dataclass
 class PageKind:
     """How a page is drawn: ``vector``, ``scanned`` or ``empty``."""
@@ -104,10 +109,11 @@ class PageKind:
 def classify(page: pymupdf.Page) -> PageKind:
     """Vector when it has drawing paths; scanned when mostly one big image with few paths."""
     drawings = page.get_drawings()
-    area = max(page.rect.width * page.rect.height, 1e-9)
+    sheet = unrotated(page)
+    area = max(sheet.width * sheet.height, 1e-9)
     cover = 0.0
     for info in page.get_image_info():
-        box = pymupdf.Rect(info["bbox"]) & page.rect
+        box = pymupdf.Rect(info["bbox"]) & sheet
         if not box.is_empty:
             cover = max(cover, box.width * box.height / area)
     if cover >= SCANNED_IMAGE_COVER and len(drawings) <= SCANNED_MAX_PATHS:

@@ -55,17 +55,29 @@ class Path:
 
 
 class PageFrame:
-    """Page points (y down) -> plan metres (y up) at the page's scale."""
+    """Page points (y down) -> plan metres (y up) at the page's scale.
 
-    def __init__(self, height_pt: float, metres_per_point: float):
+    PyMuPDF gives drawings and text in the page's unrotated coordinates; a page
+    with ``/Rotate`` passes its ``rotation_matrix`` so the model comes out the way
+    the sheet is shown. ``height_pt`` is the height of the page as shown."""
+
+    def __init__(self, height_pt: float, metres_per_point: float, rotation=None):
         self.height = height_pt
         self.k = metres_per_point
+        self.m = tuple(rotation) if rotation is not None else None
 
     def points(self, pts) -> np.ndarray:
         pts = np.asarray(pts, dtype=float).reshape(-1, 2)
-        return np.column_stack([pts[:, 0] * self.k, (self.height - pts[:, 1]) * self.k])
+        x, y = pts[:, 0], pts[:, 1]
+        if self.m is not None:
+            a, b, c, d, e, f = self.m
+            x, y = a * x + c * y + e, b * x + d * y + f
+        return np.column_stack([x * self.k, (self.height - y) * self.k])
 
     def point(self, x: float, y: float) -> tuple[float, float]:
+        if self.m is not None:
+            a, b, c, d, e, f = self.m
+            x, y = a * x + c * y + e, b * x + d * y + f
         return x * self.k, (self.height - y) * self.k
 
 
