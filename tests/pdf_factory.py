@@ -3,7 +3,8 @@
 The main plan is a 20 x 12 m building on an A3 landscape sheet at 1:100 (by
 default), the same rooms as the DXF factory's plan, with four doors:
 
-- exterior walls 0.3 m thick with the entrance (x 3..4) in the bottom wall;
+- exterior walls 0.3 m thick with the entrance (x 3..4) in the bottom wall and
+  two windows (top wall x 14..16, left wall y 2..4), each three thin lines;
 - a 0.2 m wall at x = 8 (door y 4..5), a 0.15 m wall at y = 6 (door x 12..13), a
   0.2 m wall at y = 8 (door x 5..6);
 - each door a thin leaf line and a quarter-circle swing of 1 m radius;
@@ -33,7 +34,13 @@ POINT_M = 0.0254 / 72
 ORIGIN = (6.0, 9.0)  # where the building's corner sits on the sheet, metres at 1:100
 
 # wall centre lines: (polyline in building metres, thickness)
-EXTERIOR = [(4, 0.15), (19.85, 0.15), (19.85, 11.85), (0.15, 11.85), (0.15, 0.15), (3, 0.15)]
+EXTERIOR = [
+    [(4, 0.15), (19.85, 0.15), (19.85, 11.85), (16, 11.85)],
+    [(14, 11.85), (0.15, 11.85), (0.15, 4)],
+    [(0.15, 2), (0.15, 0.15), (3, 0.15)],
+]
+# windows: three thin lines across a gap in the exterior wall
+WINDOWS = [box(14, 11.7, 16, 12), box(0, 2, 0.3, 4)]
 INTERIOR = [
     ([(8, 0.3), (8, 4)], 0.2),
     ([(8, 5), (8, 11.7)], 0.2),
@@ -62,6 +69,7 @@ class Truth:
     """What a plan holds, in plan metres of the converter (see the module doc)."""
 
     walls: Polygon
+    windows: list = field(default_factory=list)
     rooms: dict[str, Polygon] = field(default_factory=dict)
     doors: list = field(default_factory=list)  # hinge points
     hatch: Polygon | None = None
@@ -70,8 +78,9 @@ class Truth:
 
 def truth_walls() -> Polygon:
     """The walls of the building, in building metres."""
+    exterior = box(0, 0, 20, 12).difference(box(0.3, 0.3, 19.7, 11.7)).difference(box(3, -1, 4, 1))
     parts = [
-        box(0, 0, 20, 12).difference(box(0.3, 0.3, 19.7, 11.7)).difference(box(3, -1, 4, 1)),
+        exterior.difference(shapely.union_all(WINDOWS)),
         box(7.9, 0.3, 8.1, 4),
         box(7.9, 5, 8.1, 11.7),
         box(8.1, 5.925, 12, 6.075),
@@ -118,8 +127,9 @@ def _walls(sheet: Sheet, style: str, oc: int = 0) -> None:
                 shape.draw_polyline([sheet.pt(x, y) for x, y in ring.coords])
         shape.finish(fill=(0.45, 0.45, 0.45), color=(0, 0, 0), width=0.5, even_odd=True, closePath=True, oc=oc)
     elif style == "stroke":
-        shape.draw_polyline([sheet.pt(x, y) for x, y in EXTERIOR])
-        shape.finish(color=(0, 0, 0), width=0.3 * sheet.k, closePath=False, lineCap=0, lineJoin=0, oc=oc)
+        for piece in EXTERIOR:
+            shape.draw_polyline([sheet.pt(x, y) for x, y in piece])
+            shape.finish(color=(0, 0, 0), width=0.3 * sheet.k, closePath=False, lineCap=0, lineJoin=0, oc=oc)
         for line, thickness in INTERIOR:
             shape.draw_polyline([sheet.pt(x, y) for x, y in line])
             shape.finish(color=(0, 0, 0), width=thickness * sheet.k, closePath=False, lineCap=0, oc=oc)
@@ -131,6 +141,21 @@ def _walls(sheet: Sheet, style: str, oc: int = 0) -> None:
                 shape.finish(color=(0, 0, 0), width=width, closePath=True, oc=oc)
     else:
         raise ValueError(style)
+    shape.commit()
+
+
+def _windows(sheet: Sheet, oc: int = 0) -> None:
+    shape = sheet.page.new_shape()
+    for window in WINDOWS:
+        x0, y0, x1, y1 = window.bounds
+        for f in (0.0, 0.5, 1.0):  # along the wall: outer face, glass, inner face
+            if x1 - x0 > y1 - y0:
+                y = y0 + f * (y1 - y0)
+                shape.draw_line(sheet.pt(x0, y), sheet.pt(x1, y))
+            else:
+                x = x0 + f * (x1 - x0)
+                shape.draw_line(sheet.pt(x, y0), sheet.pt(x, y1))
+    shape.finish(color=(0, 0, 0), width=0.25, oc=oc)
     shape.commit()
 
 
@@ -250,6 +275,7 @@ def draw_plan(
         oc_wall = page.parent.add_ocg("A-WALL")
         oc_door = page.parent.add_ocg("A-DOOR")
     _walls(sheet, "layer" if layers else style, oc_wall)
+    _windows(sheet, page.parent.add_ocg("A-GLAZ") if layers else 0)
     _doors(sheet, oc_door)
     if furniture:
         _furniture(sheet)
@@ -261,6 +287,7 @@ def draw_plan(
     _labels(sheet)
     return Truth(
         walls=sheet.plan(truth_walls()),
+        windows=[sheet.plan(w) for w in WINDOWS],
         rooms={name: sheet.plan(poly) for name, poly in ROOMS.items()},
         doors=[sheet.plan(shapely.Point(h)) for h, _, _ in DOORS],
         hatch=sheet.plan(hatched) if hatched is not None else None,

@@ -48,6 +48,11 @@ def iou(a, b) -> float:
     return a.intersection(b).area / a.union(b).area
 
 
+def built(truth) -> object:
+    """What the walls and windows of a truth cover, seen from above."""
+    return shapely.union_all([truth.walls, *truth.windows])
+
+
 @pytest.fixture(scope="module", params=STYLES)
 def plan(request, tmp_path_factory):
     """The main plan with its walls drawn in each style, converted once."""
@@ -60,7 +65,9 @@ def plan(request, tmp_path_factory):
 def test_wall_footprint_matches_truth(plan):
     truth, _, asset, nodes = plan
     seen = seen_walls(asset, nodes)
-    assert iou(seen, truth.walls) >= 0.9
+    assert iou(seen, built(truth)) >= 0.9
+    walls = shapely.union_all([footprint(n, asset["origin"]) for n in of(nodes, "wall")])
+    assert iou(walls, truth.walls) >= 0.9
     ox, oy = pdf_factory.ORIGIN
     # door openings stay open: nothing between the jambs
     gaps = (shapely.box(3.1, 0.05, 3.9, 0.25), shapely.box(7.95, 4.1, 8.05, 4.9), shapely.box(12.1, 5.95, 12.9, 6.05))
@@ -111,6 +118,16 @@ def test_doors_from_swing_arcs(plan):
     assert result["report"]["pages"][0]["found"]["doors"] == 4
 
 
+def test_windows_bridge_the_gaps(plan):
+    truth, result, asset, nodes = plan
+    windows = of(nodes, "window")
+    assert len(windows) == 1 and windows[0].extras["floorcast"]["properties"]["count"] == 2
+    seen = footprint(windows[0], asset["origin"])
+    assert iou(seen, shapely.union_all(truth.windows)) >= 0.9
+    assert windows[0].positions[:, 1].min() == pytest.approx(0.9)
+    assert windows[0].positions[:, 1].max() == pytest.approx(2.1)
+
+
 def test_hatch_is_a_floor(plan):
     truth, _, asset, nodes = plan
     marked = [n for n in of(nodes, "floor") if n.name.startswith("floor marked")]
@@ -138,7 +155,7 @@ def test_a_rotated_sheet_comes_out_as_shown(tmp_path, rotation):
     seen = seen_walls(asset, nodes)
     # the sheet as shown: the page turned clockwise about its centre
     w, h = pdf_factory.A3
-    shown = shapely.affinity.rotate(truth.walls, -rotation, origin=(w / 2 * K100, h / 2 * K100))
+    shown = shapely.affinity.rotate(built(truth), -rotation, origin=(w / 2 * K100, h / 2 * K100))
     if rotation % 180:
         shown = shapely.affinity.translate(shown, (h - w) / 2 * K100, (w - h) / 2 * K100)
     assert iou(seen, shown) >= 0.9
@@ -150,7 +167,7 @@ def test_a_building_filling_the_sheet_is_not_its_frame(tmp_path):
     src = tmp_path / "full.pdf"
     truth = pdf_factory.building_plan(src, size=(640, 460), origin=(1.0, 1.5))
     result, asset, nodes = convert(src, tmp_path)
-    assert iou(seen_walls(asset, nodes), truth.walls) >= 0.9
+    assert iou(seen_walls(asset, nodes), built(truth)) >= 0.9
     assert result["report"]["pages"][0]["found"]["frame_paths"] == 1  # the border rectangle only
 
 
@@ -168,7 +185,7 @@ def test_scale_from_the_sheet(tmp_path, kwargs, source, ratio):
     truth = pdf_factory.building_plan(src, **kwargs)
     result, asset, nodes = convert(src, tmp_path)
     assert (asset["scale"]["source"], asset["scale"]["ratio"]) == (source, ratio)
-    assert iou(seen_walls(asset, nodes), truth.walls) >= 0.9
+    assert iou(seen_walls(asset, nodes), built(truth)) >= 0.9
     assert {n.name for n in of(nodes, "room")} == set(truth.rooms)
 
 
@@ -186,7 +203,7 @@ def test_no_scale_on_the_sheet_uses_the_default_and_says_so(tmp_path):
     result, asset, nodes = convert(src, tmp_path)
     assert asset["scale"]["source"] == "default" and asset["scale"]["ratio"] == "1:100"
     assert any("assumed 1:100" in w for w in result["warnings"])
-    assert iou(seen_walls(asset, nodes), truth.walls) >= 0.9
+    assert iou(seen_walls(asset, nodes), built(truth)) >= 0.9
 
 
 def test_cad_layers_decide_when_present(tmp_path):
@@ -196,10 +213,11 @@ def test_cad_layers_decide_when_present(tmp_path):
     truth = pdf_factory.building_plan(src, layers=True)
     result, asset, nodes = convert(src, tmp_path)
     found = result["report"]["pages"][0]["found"]
-    assert found["by_layers"] is True and found["layers"] == {"A-DOOR": "door", "A-WALL": "wall"}
-    assert iou(seen_walls(asset, nodes), truth.walls) >= 0.9
+    assert found["by_layers"] is True
+    assert found["layers"] == {"A-DOOR": "door", "A-GLAZ": "window", "A-WALL": "wall"}
+    assert iou(seen_walls(asset, nodes), built(truth)) >= 0.9
     assert {n.name for n in of(nodes, "room")} == set(truth.rooms)
-    assert of(nodes, "door")
+    assert of(nodes, "door") and of(nodes, "window")
 
 
 def test_one_level_per_page(tmp_path):
@@ -210,7 +228,7 @@ def test_one_level_per_page(tmp_path):
     for level, bottom in ((0, 0.0), (1, 3.5)):
         walls = [n for n in of(nodes, "wall") if n.extras["floorcast"]["level"] == level]
         assert len(walls) == 1 and walls[0].positions[:, 1].min() == pytest.approx(bottom)
-        assert iou(seen_walls(asset, nodes, level), truth.walls) >= 0.9
+        assert iou(seen_walls(asset, nodes, level), built(truth)) >= 0.9
     assert len(of(nodes, "room")) == 8
 
 

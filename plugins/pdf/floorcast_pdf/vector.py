@@ -42,6 +42,8 @@ PAPER = 0.97
 #: door swings: radius range (metres) and sweep (degrees)
 DOOR_RADIUS_M = (0.45, 2.2)
 DOOR_SWEEP_DEG = (75.0, 105.0)
+#: windows: length (metres) of the lines that bridge a gap in the walls
+WINDOW_M = (0.3, 6.0)
 #: a hatch is at least this many parallel strokes
 HATCH_MIN_LINES = 6
 #: the sheet border: a path spanning this share of the page, or a line that long
@@ -291,10 +293,11 @@ def _doors(paths: list[Path], walls) -> tuple[list[Polygon], list[LineString]]:
     return doors, openings
 
 
-def _hatches(paths: list[Path]) -> list[Polygon]:
+def _hatches(paths: list[Path]) -> tuple[list[Polygon], set[int]]:
     """Runs of thin parallel straight strokes, in drawing order, not joined end to
-    end: a hatch pattern. Its region is the hull of the strokes."""
-    runs: list[list[np.ndarray]] = []
+    end: a hatch pattern. Its region is the hull of the strokes. Returns the
+    regions and the ids of the paths in them."""
+    runs: list[tuple[list[np.ndarray], set[int]]] = []
     key = None
     for p in paths:
         if p.arcs or not p.lines or len(p.lines) != sum(len(s) - 1 for s in p.subpaths):
@@ -307,21 +310,74 @@ def _hatches(paths: list[Path]) -> list[Polygon]:
                 continue
             angle = round(float(np.degrees(np.arctan2(d[1], d[0]))) % 180, 0) % 180
             style = (round(p.width_pt, 2), p.stroke, angle)
-            joined = runs and key == style and np.abs(runs[-1][-1][1] - seg[0]).sum() < 1e-6
+            joined = runs and key == style and np.abs(runs[-1][0][-1][1] - seg[0]).sum() < 1e-6
             if key == style and not joined:
-                runs[-1].append(seg)
+                runs[-1][0].append(seg)
+                runs[-1][1].add(id(p))
             else:
-                runs.append([seg])
+                runs.append(([seg], {id(p)}))
                 key = style
-    hatches = []
-    for run in runs:
+    hatches, used = [], set()
+    for run, ids in runs:
         if len(run) < HATCH_MIN_LINES:
             continue
-        pts = np.concatenate(run)
-        hull = shapely.convex_hull(shapely.multipoints(pts))
+        hull = shapely.convex_hull(shapely.multipoints(np.concatenate(run)))
         if isinstance(hull, Polygon) and hull.area > 1.0:
             hatches.append(hull)
-    return hatches
+            used |= ids
+    return hatches, used
+
+
+def _windows(paths: list[Path], walls, max_thickness: float) -> list[Polygon]:
+    """Windows: thin straight lines bridging a gap in the walls (both ends on a wall,
+    the middle clear of it), the parallel ones across one gap taken together as
+    the window's box."""
+    if walls is None or walls.is_empty:
+        return []
+    segs = [seg for p in paths if not p.arcs for seg in p.lines]
+    if not segs:
+        return []
+    arr = np.asarray(segs, dtype=float).reshape(-1, 2, 2)
+    span = np.hypot(*(arr[:, 1] - arr[:, 0]).T)
+    arr = arr[(span >= WINDOW_M[0]) & (span <= WINDOW_M[1])]
+    if not len(arr):
+        return []
+    shapely.prepare(walls)
+    lines = shapely.linestrings(arr)
+    ends_on_wall = (shapely.distance(walls, shapely.points(arr[:, 0])) <= 0.03) & (
+        shapely.distance(walls, shapely.points(arr[:, 1])) <= 0.03
+    )
+    length = shapely.length(lines)
+    clear = shapely.distance(walls, shapely.points(arr.mean(axis=1))) >= 0.25 * length
+    inside = shapely.length(shapely.intersection(lines, walls)) / np.maximum(length, 1e-9)
+    keep = ends_on_wall & clear & (inside < 0.2)
+    arr, lines = arr[keep], lines[keep]
+    if not len(arr):
+        return []
+    # parallel lines across the same gap: one window
+    u = (arr[:, 1] - arr[:, 0]) / shapely.length(lines)[:, None]
+    a, b = shapely.STRtree(lines).query(lines, predicate="dwithin", distance=max_thickness)
+    same = np.abs(u[a, 0] * u[b, 1] - u[a, 1] * u[b, 0]) < 0.05
+    parent = list(range(len(arr)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(a[same].tolist(), b[same].tolist(), strict=True):
+        parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(arr)):
+        groups[root(i)].append(i)
+    windows = []
+    for members in groups.values():
+        box = shapely.minimum_rotated_rectangle(shapely.multipoints(arr[members].reshape(-1, 2)))
+        if not isinstance(box, Polygon) or box.area < 0.01:
+            box = shapely.union_all(shapely.buffer(lines[members], 0.05, cap_style="flat"))
+        windows.extend(g for g in shapely.get_parts(box) if isinstance(g, Polygon))
+    return windows
 
 
 def _texts(texts, frame: PageFrame) -> list[Label]:
@@ -354,7 +410,10 @@ def _by_layer(s: Sorted, plan: PagePlan, walls) -> None:
                     parts += sectors
                     plan.openings.extend(openings)
             geom = shapely.union_all(parts) if parts else Polygon()
-            targets[category].extend(g for g in shapely.get_parts(geom) if isinstance(g, Polygon) and g.area > 1e-4)
+            found = [g for g in shapely.get_parts(geom) if isinstance(g, Polygon) and g.area > 1e-4]
+            targets[category].extend(found)
+            if category == "window":
+                plan.openings.extend(found)
 
 
 def extract(
@@ -377,10 +436,16 @@ def extract(
     else:
         plan.doors, plan.openings = _doors(s.thin, plan.walls[0] if plan.walls else None)
     laps.lap("doors")
-    plan.floors.extend(_hatches(s.thin))
+    hatches, hatch_paths = _hatches(s.thin)
+    plan.floors.extend(hatches)
+    if not layer_mode:
+        rest = [p for p in s.thin if id(p) not in hatch_paths]
+        plan.windows = _windows(rest, plan.walls[0] if plan.walls else None, opts["max_wall_thickness"])
+        plan.openings.extend(plan.windows)  # a window closes its room like a wall
+    laps.lap("windows")
     plan.floors.extend(g for p in s.floors for g in shapely.get_parts(filled_region(p)) if g.area > 1.0)
     plan.labels = _texts(texts, frame)
-    laps.lap("floors")
+    laps.lap("floors, labels")
     plan.report["seconds"] = laps.seconds
     plan.report.update(
         {
@@ -388,6 +453,7 @@ def extract(
             "layers": {name: classify_layer(name) for name in sorted(layers)[:200]} if layers else {},
             "by_layers": layer_mode,
             "doors": len(plan.doors),
+            "windows": len(plan.windows),
             "floors": len(plan.floors),
             "labels": len(plan.labels),
             "frame_paths": s.stats.get("frame", 0),
