@@ -103,3 +103,21 @@ def test_live_feed_needs_a_session_and_sends_typed_messages(server):
     ws.close()
     feed.close()
     assert re.fullmatch(r"[0-9a-f-]{36}", kiosk_id)
+
+
+def test_a_failed_job_says_where_and_what_to_do_and_can_be_retried(server, tmp_path):
+    from tests.dxf_factory import truncated
+
+    plan = tmp_path / "cut.dxf"
+    truncated(plan)
+    job = server.upload(plan).json()["job"]
+    final = server.wait_job(job["id"], timeout=180)
+    assert final["status"] == "failed", final
+    admin = Console(server)
+    page = admin.get(f"/console/jobs/{job['id']}").text
+    assert final["error"]["code"] in page and final["error"]["message"].split(":")[0] in page
+    assert "What to do" in page and 'data-action="retry"' in page
+    retried = admin.api("POST", f"/api/v1/jobs/{job['id']}/retry")
+    assert retried.status_code == 202 and retried.json()["status"] == "queued"
+    assert server.wait_job(job["id"], timeout=180)["status"] == "failed"
+    assert "job.retry" in admin.get("/console/audit").text
