@@ -343,15 +343,20 @@ def _windows(paths: list[Path], walls, max_thickness: float) -> list[Polygon]:
     if not len(arr):
         return []
     shapely.prepare(walls)
-    lines = shapely.linestrings(arr)
-    ends_on_wall = (shapely.distance(walls, shapely.points(arr[:, 0])) <= 0.03) & (
-        shapely.distance(walls, shapely.points(arr[:, 1])) <= 0.03
-    )
-    length = shapely.length(lines)
-    clear = shapely.distance(walls, shapely.points(arr.mean(axis=1))) >= 0.25 * length
-    inside = shapely.length(shapely.intersection(lines, walls)) / np.maximum(length, 1e-9)
-    keep = ends_on_wall & clear & (inside < 0.2)
-    arr, lines = arr[keep], lines[keep]
+    near = shapely.buffer(walls, 0.03)
+    shapely.prepare(near)
+    # cheapest tests first: both ends on a wall, then the middle clear of it
+    arr = arr[
+        shapely.contains_xy(near, arr[:, 0, 0], arr[:, 0, 1]) & shapely.contains_xy(near, arr[:, 1, 0], arr[:, 1, 1])
+    ]
+    lines = shapely.linestrings(arr) if len(arr) else np.empty(0, dtype=object)
+    if len(arr):
+        length = shapely.length(lines)
+        clear = shapely.distance(walls, shapely.points(arr.mean(axis=1))) >= 0.25 * length
+        arr, lines, length = arr[clear], lines[clear], length[clear]
+    if len(arr):
+        inside = shapely.length(shapely.intersection(lines, walls)) / np.maximum(length, 1e-9)
+        arr, lines = arr[inside < 0.2], lines[inside < 0.2]
     if not len(arr):
         return []
     # parallel lines across the same gap: one window
