@@ -26,6 +26,8 @@ fi
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 # Browser tests drive Debian's Chromium through Playwright (no browser download).
 ((dev)) && [[ ! -x /usr/bin/chromium ]] && need_apt+=(chromium)
+# Korean UI text in the screenshots the browser tests save for review.
+((dev)) && [[ ! -d /usr/share/fonts/truetype/nanum ]] && need_apt+=(fonts-nanum)
 if ((${#need_apt[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"

@@ -96,3 +96,17 @@ def test_scanned_page_without_a_detector(tmp_path, monkeypatch):
     with pytest.raises(ConversionError) as info:
         convert_file(FORMATS, src, tmp_path / "x.glb", options={}, progress=lambda *a: None)
     assert info.value.code == "detector_unavailable" and info.value.code in PERMANENT_CODES
+
+
+def test_scanned_page_when_the_scanned_path_is_not_installed(tmp_path, monkeypatch):
+    import sys
+
+    import floorcast_pdf
+
+    monkeypatch.delattr(floorcast_pdf, "scanned", raising=False)
+    monkeypatch.setitem(sys.modules, "floorcast_pdf.scanned", None)
+    src = tmp_path / "scan.pdf"
+    _scan(src)
+    with pytest.raises(ConversionError) as info:
+        convert_file(FORMATS, src, tmp_path / "x.glb", options={}, progress=lambda *a: None)
+    assert (info.value.code, info.value.stage) == ("detector_unavailable", "geometry")

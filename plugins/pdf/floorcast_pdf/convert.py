@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from core.plugin_api import ConversionError, Progress, Scene
-from floorcast_pdf import scanned, vector
+from floorcast_pdf import vector
 from floorcast_pdf.build import add_level
 from floorcast_pdf.clock import Laps
 from floorcast_pdf.guards import check_page
@@ -32,6 +32,20 @@ from floorcast_pdf.scale import POINT_M, Scale, find_scale
 
 #: resolution scanned pages are rendered at for the detector
 SCAN_DPI = 150
+
+
+def _scanned():
+    """The scanned-page path, imported when a page needs it (it loads the detector's
+    runtime); a package without it fails such pages with a clear code."""
+    try:
+        from floorcast_pdf import scanned
+    except ImportError as exc:
+        raise ConversionError(
+            "detector_unavailable",
+            f"this page is a scanned image and the scanned-plan path is not installed ({exc})",
+            stage="geometry",
+        ) from None
+    return scanned
 
 
 def _segments(drawings: list[dict], limit: int = 200_000) -> np.ndarray:
@@ -92,7 +106,7 @@ def _page(doc, index: int, level: int, scene: Scene, opts: dict, progress: Progr
         image, points_per_pixel = render_gray(page, SCAN_DPI, max_pixels, number)
         metres_per_pixel = points_per_pixel * scale.metres_per_point
         info["render"] = {"pixels": [int(image.shape[1]), int(image.shape[0])], "dpi": round(72 / points_per_pixel)}
-        found = scanned.convert_page(image, metres_per_pixel=metres_per_pixel, options=opts, progress=progress)
+        found = _scanned().convert_page(image, metres_per_pixel=metres_per_pixel, options=opts, progress=progress)
         # pixel rows run down from the page's top edge; the last row may be partial
         plan = found.to_metres(metres_per_pixel, page.rect.height / points_per_pixel)
     laps.lap(kind.kind)
