@@ -6,7 +6,7 @@ An upload is announced with its name and total size; its bytes so far live in
 from (bytes of a chunk cut off mid-way are kept: they are a valid prefix). A chunk
 must start exactly at that offset. Once complete, the file becomes a plan and its
 job is queued, as with a one-shot upload. Uploads untouched for
-:data:`STALE_AFTER` are deleted with their bytes.
+:func:`stale_after` (``[uploads] stale_hours``) are deleted with their bytes.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from core.publishing import ensure_channel
 
 log = logging.getLogger("floorcast.uploads")
 
-STALE_AFTER = dt.timedelta(hours=24)
 RECEIVE_PIECE = 16 * 1024
 
 
@@ -160,8 +159,14 @@ def discard(settings, upload: Upload) -> None:
     Upload.delete().where(Upload.id == upload.id).execute()
 
 
-def cleanup_stale(settings, older_than: dt.timedelta = STALE_AFTER) -> int:
-    """Delete uploads untouched for ``older_than`` and part files without an upload."""
+def stale_after(settings) -> dt.timedelta:
+    return dt.timedelta(hours=float(settings["uploads"]["stale_hours"]))
+
+
+def cleanup_stale(settings, older_than: dt.timedelta | None = None) -> int:
+    """Delete uploads untouched for ``older_than`` (default: :func:`stale_after`) and
+    part files without an upload."""
+    older_than = older_than or stale_after(settings)
     removed = 0
     for upload in Upload.select().where(Upload.updated_at < utcnow() - older_than):
         discard(settings, upload)

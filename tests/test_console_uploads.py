@@ -13,8 +13,9 @@ import requests
 
 from core.appliance import create_appliance
 from core.config import load_settings
+from core.jobs.watchdog import sweep
 from core.models import Upload
-from core.uploads import RECEIVE_PIECE, STALE_AFTER, cleanup_stale, create_upload, part_path, write_chunk
+from core.uploads import RECEIVE_PIECE, create_upload, part_path, stale_after, write_chunk
 from tests.dxf_factory import building_plan
 from tests.gltf_validator import validate
 from tests.serverproc import ServerProcess
@@ -134,7 +135,7 @@ def test_limits_and_refusals(server, plan_bytes):
 
 def test_stale_partial_uploads_are_removed(settings_env):
     settings = load_settings(None, env=settings_env)
-    create_appliance(settings, with_queue=False)
+    box = create_appliance(settings, with_queue=False)
     fresh = create_upload(settings, None, "fresh.dxf", 10)
     old = create_upload(settings, None, "old.dxf", 10)
 
@@ -145,12 +146,12 @@ def test_stale_partial_uploads_are_removed(settings_env):
             return self.data.pop() if self.data else b""
 
     assert write_chunk(settings, old, 0, 5, Chunk()) == 5
-    long_ago = Upload.get_by_id(old.id).updated_at - STALE_AFTER - dt.timedelta(minutes=1)
+    long_ago = Upload.get_by_id(old.id).updated_at - stale_after(settings) - dt.timedelta(minutes=1)
     Upload.update(updated_at=long_ago).where(Upload.id == old.id).execute()
     orphan = part_path(settings, old).with_name("orphan.part")
     orphan.write_bytes(b"left behind")
     os.utime(orphan, (0, 0))
-    assert cleanup_stale(settings) == 2
+    assert sweep(box, startup=True)["stale_uploads"] == 2  # the watchdog's hourly cleanup
     assert not part_path(settings, old).exists() and not orphan.exists()
     assert part_path(settings, fresh).exists()
     assert [u.filename for u in Upload.select()] == ["fresh.dxf"]

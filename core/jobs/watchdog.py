@@ -1,5 +1,6 @@
 """The watchdog: takes back jobs whose worker vanished, re-sends queue messages a
-crash may have lost, and publishes succeeded jobs whose publication went missing.
+crash may have lost, publishes succeeded jobs whose publication went missing, and
+once an hour deletes unfinished uploads past ``[uploads] stale_hours``.
 
 Runs in every ``serve`` and ``worker`` process; every action is a guarded
 transition, so several watchdogs on several boxes do not conflict.
@@ -10,12 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 
 from core.db import utcnow
 from core.jobs import states
 from core.jobs.publish_pending import publish_for_job, unpublished_jobs
 from core.jobs.queue import enqueue
 from core.models import Job
+from core.uploads import cleanup_stale
 
 log = logging.getLogger("floorcast.watchdog")
 
@@ -91,12 +94,26 @@ def publish_missing(appliance) -> int:
     return count
 
 
+UPLOAD_CLEANUP_SECONDS = 3600
+_uploads_cleaned_at: dict[int, float] = {}  # per appliance: the last cleanup (monotonic)
+
+
+def clean_uploads(appliance, *, startup: bool) -> int:
+    """Stale partial uploads, at start-up and then hourly (a directory scan each time)."""
+    last = _uploads_cleaned_at.get(id(appliance))
+    if not startup and last is not None and time.monotonic() - last < UPLOAD_CLEANUP_SECONDS:
+        return 0
+    _uploads_cleaned_at[id(appliance)] = time.monotonic()
+    return cleanup_stale(appliance.settings)
+
+
 def sweep(appliance, *, startup: bool = False) -> dict:
     """One pass; at startup also re-sends the queue messages of all queued jobs."""
     result = {
         "taken_back": take_back_lost_jobs(appliance),
         "published": publish_missing(appliance),
         "resent": resend_queued(appliance, 0 if startup else 3600),
+        "stale_uploads": clean_uploads(appliance, startup=startup),
     }
     if any(result.values()):
         log.info("watchdog: %s", result)

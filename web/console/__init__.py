@@ -20,8 +20,6 @@ from core.config import Settings
 
 log = logging.getLogger("floorcast.console")
 
-SESSION_HOURS = 12
-
 
 def install(app: Flask, settings: Settings, limiter: Limiter, node_modules: Path) -> None:
     from web.console import admin, auth, feed, kiosks, pages, vendor  # noqa: F401  (routes)
@@ -35,7 +33,7 @@ def install(app: Flask, settings: Settings, limiter: Limiter, node_modules: Path
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=str(settings["server"]["public_url"]).lower().startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=float(settings["console"]["session_hours"])),
         # The console checks CSRF itself (web.console.base, web.context): the API's
         # bearer requests and the kiosks' endpoints must not need a token.
         WTF_CSRF_CHECK_DEFAULT=False,
@@ -46,7 +44,7 @@ def install(app: Flask, settings: Settings, limiter: Limiter, node_modules: Path
     CSRFProtect(app)
     app.register_blueprint(bp)
     app.view_functions["console.login"] = limiter.limit(
-        auth.LOGIN_RATE,
+        settings["console"]["login_rate"],  # failed sign-ins only: successes are free
         key_func=get_remote_address,
         methods=["POST"],
         deduct_when=lambda response: response.status_code != 303,

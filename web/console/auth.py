@@ -12,9 +12,6 @@ from core.models import User
 from web.console.base import bp
 from web.console.i18n import LANGUAGES, translator
 
-#: failed sign-ins one client address may make (Flask-Limiter); successes are free
-LOGIN_RATE = "10/minute"
-
 
 def start_session(user: User) -> None:
     session.clear()

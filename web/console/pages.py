@@ -13,7 +13,7 @@ from core.jobs.views import job_view
 from core.models import Asset, Channel, Job, Kiosk, Plan, Publication
 from core.publishing import rollback
 from core.scene import CATEGORIES
-from core.uploads import STALE_AFTER
+from core.uploads import stale_after
 from web.console.base import bp
 from web.console.i18n import translator
 from web.context import appliance
@@ -111,7 +111,7 @@ def upload():
         categories=CATEGORIES,
         channels=channels,
         max_bytes=int(appliance().settings["uploads"]["max_bytes"]),
-        stale_hours=int(STALE_AFTER.total_seconds() // 3600),
+        stale_hours=round(stale_after(appliance().settings).total_seconds() / 3600),
     )
 
 
