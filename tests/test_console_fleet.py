@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 import requests
@@ -121,3 +122,41 @@ def test_a_failed_job_says_where_and_what_to_do_and_can_be_retried(server, tmp_p
     assert retried.status_code == 202 and retried.json()["status"] == "queued"
     assert server.wait_job(job["id"], timeout=180)["status"] == "failed"
     assert "job.retry" in admin.get("/console/audit").text
+
+
+def test_live_feed_reports_jobs_another_process_runs(server):
+    """A ``floorcast worker`` elsewhere writes only the job's row: the feed sees it."""
+    from core.jobs import states
+    from core.models import Job, Plan
+    from tests.test_kiosk_ws import bind_box
+
+    admin = Console(server)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in admin.http.cookies)
+    feed = websocket.create_connection(server.url.replace("http", "ws", 1) + "/console/ws", timeout=10, cookie=cookie)
+    assert json.loads(feed.recv())["type"] == "welcome"
+
+    bind_box(server)
+    plan = Plan.create(filename="elsewhere.dxf", sha256="0" * 64, size=1)
+    job = Job.create(plan=plan, options_hash="x")  # no queue message: this server never runs it
+    owner = "worker-box:4242:feedtest"  # another host: the watchdog leaves its lease alone
+    assert states.claim(job.id, owner, lease_seconds=600)
+    assert states.update_running(job.id, owner, stage="geometry", progress=0.5, eta_seconds=3.0)
+
+    def next_about_job() -> dict:
+        while True:
+            message = json.loads(feed.recv())
+            if message["type"].startswith("job.") and message["data"]["id"] == str(job.id):
+                return message
+
+    progress = next_about_job()
+    assert progress == {
+        "type": "job.progress",
+        "data": {"id": str(job.id), "stage": "geometry", "progress": 0.5, "eta_seconds": 3.0},
+    }
+    assert states.finish(job.id, owner, states.SUCCEEDED)
+    assert next_about_job() == {"type": "job.finished", "data": {"id": str(job.id), "status": "succeeded"}}
+    time.sleep(2.5)  # two more looks at the rows
+    feed.send(json.dumps({"type": "ping"}))
+    while (message := json.loads(feed.recv()))["type"] != "pong":  # and nothing more about the job
+        assert not (message["type"].startswith("job.") and message["data"]["id"] == str(job.id)), message
+    feed.close()

@@ -5,10 +5,13 @@ Messages are ``{"type": ..., "data": ...}``; pages ignore types they do not know
 | type | data |
 |---|---|
 | ``welcome`` | ``{user, role}`` on connect |
-| ``job.progress`` | ``{id, stage, progress, eta_seconds, message}`` |
-| ``job.finished`` | ``{id, status}`` |
+| ``job.progress`` | ``{id, stage, progress, eta_seconds, message}`` (``message`` only from this process) |
+| ``job.finished`` | ``{id, status}``, once per job |
 | ``kiosk.status`` | a kiosk as ``GET /api/v1/kiosks`` shows it, when it changed |
 | ``pong`` | the answer to ``{"type": "ping"}`` |
+
+Jobs run by this process arrive from its bus at once; jobs a ``floorcast worker``
+runs are seen in the database within a second (:mod:`web.console.job_watch`).
 
 A session that ends (sign-out elsewhere, password change, disable) closes the
 socket with 4401.
@@ -27,11 +30,13 @@ from simple_websocket import ConnectionClosed
 
 from core.kiosks.fleet import list_kiosks
 from web.console.base import bp
+from web.console.job_watch import JobWatch
 from web.context import appliance, session_user
 
 log = logging.getLogger("floorcast.console")
 
 KIOSK_POLL_SECONDS = 2.0
+JOB_POLL_SECONDS = 1.0
 SESSION_CHECK_SECONDS = 10.0
 
 
@@ -56,10 +61,11 @@ def serve(ws) -> None:
     try:
         ws.send(json.dumps({"type": "welcome", "data": {"user": user.email, "role": user.role}}))
         kiosks: dict[str, dict] | None = None  # as last seen; None before the first look
-        next_poll = next_check = 0.0
+        jobs = JobWatch()  # jobs other processes run
+        next_poll = next_check = next_jobs = 0.0
         while ws.connected:
             message = sub.get(timeout=0.5)
-            if message is not None:
+            if message is not None and jobs.heard(message):
                 ws.send(json.dumps(message))
             incoming = ws.receive(timeout=0)
             if incoming:
@@ -70,6 +76,11 @@ def serve(ws) -> None:
                 if kind == "ping":
                     ws.send(json.dumps({"type": "pong"}))
             now = time.monotonic()
+            if now >= next_jobs:
+                next_jobs = now + JOB_POLL_SECONDS
+                for change in jobs.poll():
+                    ws.send(json.dumps(change))
+                _close_db()
             if now >= next_poll:
                 next_poll = now + KIOSK_POLL_SECONDS
                 fresh = {k["id"]: k for k in list_kiosks()}
