@@ -138,7 +138,7 @@ def write_glb(
     node_extras: list[dict] = []
     for group in _groups(scene):
         first = group[0]
-        mesh = merge_meshes(n.mesh for n in group)
+        mesh = merge_meshes(n.flattened() for n in group)
         p = mesh.positions
         elevation = scene.elevation(first.level)
         gl = np.column_stack([p[:, 0] - origin[0], p[:, 2] + elevation, -(p[:, 1] - origin[1])])
@@ -185,7 +185,10 @@ def write_glb(
         triangles += mesh.triangle_count
         vertices += len(gl)
 
-    counts = dict(sorted(Counter(n.category for n in scene.geometry_nodes()).items()))
+    counts: Counter = Counter()
+    for node in scene.geometry_nodes():
+        counts[node.category] += node.instance_count
+    counts = dict(sorted(counts.items()))
     extent_info = {
         "min": [round(float(v), 4) for v in lo],
         "max": [round(float(v), 4) for v in hi],

@@ -125,12 +125,61 @@ class Mesh:
         return used.min(axis=0), used.max(axis=0)
 
 
+def plan_transforms(
+    x,
+    y,
+    rotation_deg=0.0,
+    sx=1.0,
+    sy=1.0,
+    sz=1.0,
+    z=0.0,
+) -> np.ndarray:
+    """Instance matrices (N, 4, 4) for placements on the plan: scale (negative =
+    mirrored), then rotate about Z by ``rotation_deg`` counter-clockwise, then move
+    to (x, y, z). Arguments broadcast (arrays of N or scalars); this is a DXF
+    INSERT's transform once its block's base point is subtracted from the mesh."""
+    x, y, rot, sx, sy, sz, z = np.broadcast_arrays(
+        *(np.asarray(v, dtype=np.float64) for v in (x, y, rotation_deg, sx, sy, sz, z))
+    )
+    n = x.size
+    c, s = np.cos(np.radians(rot.ravel())), np.sin(np.radians(rot.ravel()))
+    m = np.zeros((n, 4, 4))
+    m[:, 0, 0], m[:, 0, 1] = c * sx.ravel(), -s * sy.ravel()
+    m[:, 1, 0], m[:, 1, 1] = s * sx.ravel(), c * sy.ravel()
+    m[:, 2, 2] = sz.ravel()
+    m[:, 0, 3], m[:, 1, 3], m[:, 2, 3] = x.ravel(), y.ravel(), z.ravel()
+    m[:, 3, 3] = 1.0
+    return m
+
+
+def transform_mesh(mesh: Mesh, matrix: np.ndarray) -> Mesh:
+    """``mesh`` moved by one 4x4 affine ``matrix``; a mirroring matrix (negative
+    determinant) also reverses the winding so the faces keep pointing outward."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    positions = mesh.positions @ matrix[:3, :3].T + matrix[:3, 3]
+    indices = mesh.indices[:, ::-1] if np.linalg.det(matrix[:3, :3]) < 0 else mesh.indices
+    return Mesh(positions, indices)
+
+
 @dataclass
 class Node:
     """One named thing in the plan: a wall set, a room, a door...
 
     ``material`` names a :class:`Material` of the scene; None uses the category's
     default. ``properties`` is free-form JSON-able data copied to the GLB extras.
+
+    ``instances`` makes the node a repeated thing (a block placed many times:
+    chairs, desks, doors): float64 (N, 4, 4) affine matrices, each drawing ``mesh``
+    once, in plan metres with Z up like everything else in the scene (before the
+    writer's move to glTF axes and origin; the level's elevation is added on top).
+    The mesh is then in the block's own coordinates (metres, base point at 0).
+    Matrices may rotate, scale non-uniformly and mirror (negative determinant:
+    the writer reverses the winding of those copies so their faces still point
+    outward); the last row must be ``0 0 0 1``. A matrix that shears (a
+    non-uniformly scaled block nested in a rotated one) is baked into plain
+    triangles by the writer, since glTF instances are translation, rotation and
+    scale only. :func:`plan_transforms` (also ``Node.plan_transforms``, for
+    plugins) builds the common 2D case. None = the mesh is drawn once, as is.
     """
 
     name: str
@@ -141,14 +190,61 @@ class Node:
     properties: dict = field(default_factory=dict)
     level: int = 0
     label: str | None = None
+    instances: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
             raise ValueError(f"node {self.name!r}: category {self.category!r} is not one of {CATEGORIES}")
+        if self.instances is not None:
+            m = np.ascontiguousarray(self.instances, dtype=np.float64)
+            if m.shape == (4, 4):
+                m = m[None]
+            if m.ndim != 3 or m.shape[1:] != (4, 4):
+                raise ValueError(f"node {self.name!r}: instances must be (N, 4, 4) matrices")
+            if not np.isfinite(m).all():
+                raise ValueError(f"node {self.name!r}: instance matrices must be finite")
+            if len(m) and not np.allclose(m[:, 3], [0.0, 0.0, 0.0, 1.0]):
+                raise ValueError(f"node {self.name!r}: instance matrices must be affine (last row 0 0 0 1)")
+            if len(m) and (np.abs(np.linalg.det(m[:, :3, :3])) < 1e-12).any():
+                raise ValueError(f"node {self.name!r}: an instance matrix is singular (zero scale)")
+            self.instances = m
 
     @property
     def has_geometry(self) -> bool:
+        if self.instances is not None and not len(self.instances):
+            return False
         return self.mesh is not None and not self.mesh.is_empty
+
+    plan_transforms = staticmethod(plan_transforms)
+
+    @property
+    def instance_count(self) -> int:
+        """How many times the mesh is drawn (1 for a plain node)."""
+        return 1 if self.instances is None else len(self.instances)
+
+    def flattened(self) -> Mesh | None:
+        """The mesh with every instance baked in: plain triangles in plan metres."""
+        if self.instances is None or self.mesh is None:
+            return self.mesh
+        from core.geometry import merge_meshes
+
+        return merge_meshes(transform_mesh(self.mesh, m) for m in self.instances)
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """(min xyz, max xyz) in plan metres of what the node draws (every instance)."""
+        lo, hi = self.mesh.bounds()  # type: ignore[union-attr]
+        if self.instances is None:
+            return lo, hi
+        pts = self.mesh.positions[np.unique(self.mesh.indices)]  # type: ignore[union-attr]
+        lows, highs = [], []
+        # exact (rotated copies of a box are not boxes); chunked to bound memory
+        step = max(1, 2_000_000 // max(len(pts), 1))
+        for start in range(0, len(self.instances), step):
+            m = self.instances[start : start + step]
+            moved = np.einsum("nij,vj->nvi", m[:, :3, :3], pts) + m[:, None, :3, 3]
+            lows.append(moved.min(axis=(0, 1)))
+            highs.append(moved.max(axis=(0, 1)))
+        return np.min(lows, axis=0), np.max(highs, axis=0)
 
 
 @dataclass
@@ -195,7 +291,7 @@ class Scene:
         """(min xyz, max xyz) in plan metres over all geometry (elevations included)."""
         lows, highs = [], []
         for node in self.geometry_nodes():
-            lo, hi = node.mesh.bounds()  # type: ignore[union-attr]
+            lo, hi = node.bounds()
             shift = np.array([0.0, 0.0, self.elevation(node.level)])
             lows.append(lo + shift)
             highs.append(hi + shift)

@@ -11,7 +11,7 @@ from shapely.geometry import LineString, box
 
 from core import geometry
 from core.glb import write_glb
-from core.scene import Material, Mesh, Node, Scene
+from core.scene import Material, Mesh, Node, Scene, transform_mesh
 from tests.dxf_factory import edge_use, footprint, read_glb
 from tests.gltf_validator import validate
 
@@ -158,3 +158,66 @@ def test_wall_lines_with_tee_and_gap_stay_closed():
     mesh = geometry.extrude(fp, 0, 3)
     assert set(edge_use(mesh.indices)) == {2}
     assert shapely.get_num_geometries(fp) == 2  # the gap at y 4..5 stays open
+
+
+# -- instances -----------------------------------------------------------------
+
+L_SHAPE = shapely.Polygon([(0, 0), (2, 0), (2, 0.5), (0.5, 0.5), (0.5, 1.5), (0, 1.5)])
+
+
+def _instanced_scene() -> tuple[Scene, list[shapely.Polygon]]:
+    """An L-shaped block placed four times: plain, rotated, mirrored in X, and
+    mirrored + rotated + scaled non-uniformly; with its expected footprints."""
+    mesh = geometry.extrude(L_SHAPE, 0, 0.8)
+    placements = [(100, 50, 0, 1, 1), (110, 50, 90, 1, 1), (120, 50, 0, -1, 1), (130, 50, 30, 2, -0.5)]
+    x, y, rot, sx, sy = (np.array(v, dtype=float) for v in zip(*placements, strict=True))
+    matrices = Node.plan_transforms(x, y, rot, sx, sy)
+    truth = [
+        shapely.affinity.translate(
+            shapely.affinity.rotate(shapely.affinity.scale(L_SHAPE, a, b, origin=(0, 0)), r, origin=(0, 0)), tx, ty
+        )
+        for tx, ty, r, a, b in placements
+    ]
+    node = Node("chairs", "furniture", "A-FURN", mesh, instances=matrices)
+    walls = Node("walls", "wall", "A-WALL", geometry.extrude(box(95, 45, 135, 45.2), 0, 3))
+    return Scene(nodes=[walls, node]), truth
+
+
+def test_instances_flatten_with_outward_faces_and_exact_bounds():
+    scene, truth = _instanced_scene()
+    node = scene.nodes[1]
+    assert node.instance_count == 4
+    flat = node.flattened()
+    assert set(edge_use(flat.indices)) == {2}
+    # mirrored copies keep positive volume: their winding was reversed
+    volumes = [signed_volume(transform_mesh(node.mesh, m)) for m in node.instances]
+    expected = [L_SHAPE.area * 0.8 * abs(a * b) for a, b in ((1, 1), (1, 1), (-1, 1), (2, -0.5))]
+    assert volumes == pytest.approx(expected)
+    lo, hi = node.bounds()
+    tb = shapely.union_all(truth).bounds
+    assert lo[:2] == pytest.approx(tb[:2]) and hi[:2] == pytest.approx(tb[2:])
+    lo, hi = scene.extent()
+    assert lo[:2] == pytest.approx([95, 45]) and hi[:2] == pytest.approx([135, tb[3]])
+
+
+def test_instances_reject_bad_matrices():
+    mesh = geometry.extrude(box(0, 0, 1, 1), 0, 1)
+    with pytest.raises(ValueError, match="affine"):
+        Node("x", "furniture", mesh=mesh, instances=np.ones((2, 4, 4)))
+    with pytest.raises(ValueError, match="singular"):
+        Node("x", "furniture", mesh=mesh, instances=Node.plan_transforms(0, 0, 0, 0, 1))
+    with pytest.raises(ValueError, match=r"\(N, 4, 4\)"):
+        Node("x", "furniture", mesh=mesh, instances=np.eye(3))
+    assert not Node("x", "furniture", mesh=mesh, instances=np.zeros((0, 4, 4))).has_geometry
+
+
+def test_instanced_scene_writes_a_valid_glb_with_every_copy(tmp_path):
+    scene, truth = _instanced_scene()
+    out = tmp_path / "inst.glb"
+    stats = write_glb(scene, out, source_sha256=SHA, format_name="t", converter_version="1")
+    validate(out)
+    assert stats["counts"] == {"furniture": 4, "wall": 1}
+    asset, nodes = read_glb(out)
+    furniture = [n for n in nodes if n.extras["floorcast"]["category"] == "furniture"]
+    seen = shapely.union_all([footprint(n, asset["origin"]) for n in furniture])
+    assert seen.symmetric_difference(shapely.union_all(truth)).area < 1e-3
