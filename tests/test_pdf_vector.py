@@ -238,6 +238,10 @@ def test_a_chosen_page(tmp_path):
     result, asset, nodes = convert(src, tmp_path, page=2)
     assert [(p["page"], p["level"]) for p in result["report"]["pages"]] == [(2, 0)]
     assert {n.extras["floorcast"]["level"] for n in nodes} == {0}
+    # on a level of its own: the model stands at that storey
+    result, asset, nodes = convert(src, tmp_path, page=2, level=2, storey_height=3.0)
+    assert {n.extras["floorcast"]["level"] for n in nodes} == {2}
+    assert min(n.positions[:, 1].min() for n in of(nodes, "wall")) == pytest.approx(6.0)
 
 
 @pytest.mark.parametrize(("options", "fragment"), [({"scale": "big"}, "scale"), ({"page": 3}, "page 3")])
