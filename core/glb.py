@@ -6,6 +6,27 @@ outward faces) survives. Models are moved so the plan extent's centre sits at th
 origin (float32 keeps millimetres for a kilometre-wide campus); ``origin`` in the
 asset extras says where it was. Normals are left out: glTF then asks viewers for
 flat normals, which is what extruded plans want, and vertices stay shared.
+
+Size (kiosks download every model):
+
+- Nodes are merged per (category, level, material): one mesh for all walls of a
+  floor, not one per segment. Labelled nodes (rooms) stay one glTF node each,
+  named by their label. ``extras.floorcast.layers`` lists the merged layers.
+- Instanced scene nodes (a block placed many times) become one mesh drawn per
+  instance with ``EXT_mesh_gpu_instancing`` (translation, rotation, scale per
+  copy). That extension cannot mirror a copy (a negative scale would turn its
+  faces inside out), so mirrored copies share a second, mirrored mesh with
+  reversed winding: a node named ``<name> (mirrored)``. Copies that shear, and
+  instanced nodes beyond :data:`MAX_INSTANCED` per merge group (the fewest
+  bytes saved first), are baked into the merged mesh.
+- With ``quantize`` (the default) positions are normalized 16-bit integers
+  (``KHR_mesh_quantization``) in each mesh's own box; the node's translation and
+  scale (for instances: each copy's transform) turn them back into metres. A mesh
+  whose grid step would exceed :data:`QUANTIZE_MAX_STEP` (wider than ~650 m) keeps
+  float32. Indices are 16-bit when the mesh has fewer than 65,536 vertices.
+
+Both extensions are in ``extensionsRequired``: a viewer without them would draw a
+wrong model, not a smaller one. three.js's GLTFLoader supports both.
 """
 
 from __future__ import annotations
@@ -19,12 +40,27 @@ import numpy as np
 import pygltflib
 
 from core.geometry import merge_meshes
-from core.scene import Material, Node, Scene
+from core.scene import Material, Mesh, Node, Scene
 
 ARRAY_BUFFER = 34962
 ELEMENT_ARRAY_BUFFER = 34963
 FLOAT = 5126
+SHORT = 5122
+UNSIGNED_SHORT = 5123
 UNSIGNED_INT = 5125
+
+INSTANCING = "EXT_mesh_gpu_instancing"
+QUANTIZATION = "KHR_mesh_quantization"
+#: fewer copies than this are baked into the merged mesh
+MIN_INSTANCES = 2
+#: instanced meshes per (category, level, material) at most: bounds the draw calls
+MAX_INSTANCED = 64
+#: the coarsest quantization grid (metres) a mesh may get: error at most half of it
+QUANTIZE_MAX_STEP = 0.01
+_Q = 32767.0
+# plan (x, y, z) -> glTF (x, z, -y): a proper rotation
+_AXES = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
+_MIRROR = np.diag([-1.0, 1.0, 1.0])  # mirrored copies: the mesh flipped in glTF X
 
 #: the look of each category when the scene does not name a material of its own
 DEFAULT_MATERIALS = {
@@ -42,32 +78,258 @@ DEFAULT_MATERIALS = {
 }
 
 
-def _groups(scene: Scene) -> list[list[Node]]:
-    """Nodes merged per (category, level, material); labelled nodes (rooms) stay
-    one node each so kiosks can find them by name."""
-    merged: dict[tuple, list[Node]] = defaultdict(list)
-    singles: list[list[Node]] = []
-    for node in scene.geometry_nodes():
-        if node.label:
-            singles.append([node])
-        else:
-            merged[(node.category, node.level, node.material)].append(node)
-    return list(merged.values()) + singles
-
-
-def _node_extras(group: list[Node]) -> dict:
-    first = group[0]
-    layers = list(dict.fromkeys(n.layer for n in group))
+def _node_extras(nodes: list[Node], **more) -> dict:
+    first = nodes[0]
+    layers = list(dict.fromkeys(n.layer for n in nodes))
     info: dict = {"category": first.category, "layer": layers[0] or "", "level": first.level}
     if len(layers) > 1:
         info["layers"] = layers
-    if len(group) > 1:
-        info["merged"] = len(group)
+    if len(nodes) > 1:
+        info["merged"] = len(nodes)
     if first.label:
         info["label"] = first.label
-    if len(group) == 1 and first.properties:
+    if len(nodes) == 1 and first.properties:
         info["properties"] = first.properties
+    info.update(more)
     return {"floorcast": info}
+
+
+def _decompose(linear: np.ndarray, tolerance: float = 1e-5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rotation matrices, scales, ok) of (N, 3, 3) matrices with positive
+    determinant: linear = R @ diag(s). ``ok`` is False where the matrix shears."""
+    scales = np.linalg.norm(linear, axis=1)  # column lengths
+    rot = linear / scales[:, None, :]
+    err = np.abs(np.einsum("nji,njk->nik", rot, rot) - np.eye(3)).max(axis=(1, 2))
+    return rot, scales, err < tolerance
+
+
+def _quaternions(rot: np.ndarray) -> np.ndarray:
+    """(N, 4) unit quaternions (x, y, z, w) of proper rotation matrices (N, 3, 3)."""
+    m = rot
+    trace = m[:, 0, 0] + m[:, 1, 1] + m[:, 2, 2]
+    q = np.empty((len(m), 4))
+    # Shepperd: branch on the largest of w, x, y, z for accuracy
+    cands = np.stack([trace, m[:, 0, 0], m[:, 1, 1], m[:, 2, 2]], axis=1)
+    k = cands.argmax(axis=1)
+    for case in range(4):
+        sel = k == case
+        if not sel.any():
+            continue
+        r = m[sel]
+        if case == 0:
+            t = np.sqrt(1.0 + trace[sel]) * 2
+            q[sel] = np.stack(
+                [(r[:, 2, 1] - r[:, 1, 2]) / t, (r[:, 0, 2] - r[:, 2, 0]) / t, (r[:, 1, 0] - r[:, 0, 1]) / t, t / 4],
+                axis=1,
+            )
+        elif case == 1:
+            t = np.sqrt(1.0 + r[:, 0, 0] - r[:, 1, 1] - r[:, 2, 2]) * 2
+            q[sel] = np.stack(
+                [t / 4, (r[:, 0, 1] + r[:, 1, 0]) / t, (r[:, 0, 2] + r[:, 2, 0]) / t, (r[:, 2, 1] - r[:, 1, 2]) / t],
+                axis=1,
+            )
+        elif case == 2:
+            t = np.sqrt(1.0 + r[:, 1, 1] - r[:, 0, 0] - r[:, 2, 2]) * 2
+            q[sel] = np.stack(
+                [(r[:, 0, 1] + r[:, 1, 0]) / t, t / 4, (r[:, 1, 2] + r[:, 2, 1]) / t, (r[:, 0, 2] - r[:, 2, 0]) / t],
+                axis=1,
+            )
+        else:
+            t = np.sqrt(1.0 + r[:, 2, 2] - r[:, 0, 0] - r[:, 1, 1]) * 2
+            q[sel] = np.stack(
+                [(r[:, 0, 2] + r[:, 2, 0]) / t, (r[:, 1, 2] + r[:, 2, 1]) / t, t / 4, (r[:, 1, 0] - r[:, 0, 1]) / t],
+                axis=1,
+            )
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    q[q[:, 3] < 0] *= -1  # one sign: the w >= 0 half
+    return q
+
+
+class _Instanced:
+    """A scene node drawn per copy: its copies in glTF axes, split by handedness."""
+
+    def __init__(self, node: Node, rot: np.ndarray, scales: np.ndarray, trans: np.ndarray, mirrored: np.ndarray):
+        self.node = node
+        self.rot, self.scales, self.trans, self.mirrored = rot, scales, trans, mirrored
+
+    @property
+    def saved(self) -> int:
+        """Roughly the bytes instancing saves over baking every copy."""
+        mesh = self.node.mesh
+        return (len(self.rot) - 1) * (8 * len(mesh.positions) + 6 * len(mesh.indices)) - 32 * len(self.rot)
+
+
+def _plan(scene: Scene, origin: np.ndarray) -> tuple[dict[tuple, list[tuple[Node, Mesh]]], list, list]:
+    """Sort the scene's geometry into merge groups (baked triangles), single
+    labelled nodes and instanced nodes."""
+    merged: dict[tuple, list[tuple[Node, Mesh]]] = defaultdict(list)
+    singles: list[tuple[Node, Mesh | None, _Instanced | None]] = []
+    instanced: dict[tuple, list[_Instanced]] = defaultdict(list)
+    for node in scene.geometry_nodes():
+        key = (node.category, node.level, node.material)
+        inst = None
+        if node.instances is not None and len(node.instances) >= MIN_INSTANCES:
+            m = node.instances
+            shift = np.array([-origin[0], -origin[1], scene.elevation(node.level)])
+            linear = _AXES @ m[:, :3, :3] @ _AXES.T
+            trans = (m[:, :3, 3] + shift) @ _AXES.T
+            mirrored = np.linalg.det(linear) < 0
+            proper = linear.copy()
+            proper[mirrored] = proper[mirrored] @ _MIRROR
+            rot, scales, ok = _decompose(proper)
+            if not ok.all():  # shearing copies: baked
+                sheared = Node(node.name, node.category, node.layer, node.mesh, instances=m[~ok])
+                merged[key].append((node, sheared.flattened()))
+            if ok.any():
+                inst = _Instanced(node, rot[ok], scales[ok], trans[ok], mirrored[ok])
+        if node.label:
+            singles.append((node, None if inst else node.flattened(), inst))
+        elif inst is not None:
+            instanced[key].append(inst)
+        else:
+            merged[key].append((node, node.flattened()))
+    kept: list[_Instanced] = []
+    for key, items in instanced.items():
+        items.sort(key=lambda i: i.saved, reverse=True)
+        for i, item in enumerate(items):
+            if i < MAX_INSTANCED and item.saved > 0:
+                kept.append(item)
+            else:
+                merged[key].append((item.node, item.node.flattened()))
+    return merged, singles, kept
+
+
+class _Writer:
+    """Accumulates the glTF document and its binary chunk."""
+
+    def __init__(self, scene: Scene, gltf: pygltflib.GLTF2, quantize: bool):
+        self.scene = scene
+        self.gltf = gltf
+        self.blob = _Blob(gltf)
+        self.quantize = quantize
+        self.material_index: dict[str, int] = {}
+        self.extras: list[dict] = []
+        self.used: set[str] = set()
+        self.triangles = self.vertices = 0
+
+    def material(self, node: Node) -> int:
+        scene, gltf = self.scene, self.gltf
+        mat = (scene.material(node.material) if node.material else None) or DEFAULT_MATERIALS[node.category]
+        if mat.name not in self.material_index:
+            mode = mat.effective_alpha_mode
+            gltf.materials.append(
+                pygltflib.Material(
+                    name=mat.name,
+                    pbrMetallicRoughness=pygltflib.PbrMetallicRoughness(
+                        baseColorFactor=list(mat.color),
+                        metallicFactor=mat.metallic,
+                        roughnessFactor=mat.roughness,
+                    ),
+                    alphaMode=mode,
+                    doubleSided=mode == "BLEND",  # see glass from both sides
+                )
+            )
+            self.material_index[mat.name] = len(gltf.materials) - 1
+        return self.material_index[mat.name]
+
+    def accessor(self, data: np.ndarray, component: int, kind: str, target: int | None, **kw) -> int:
+        view = self.blob.add(data, target, kw.pop("stride", None))
+        self.gltf.accessors.append(pygltflib.Accessor(bufferView=view, componentType=component, type=kind, **kw))
+        return len(self.gltf.accessors) - 1
+
+    def mesh(self, name: str, gl: np.ndarray, indices: np.ndarray, material: int) -> tuple[int, np.ndarray, np.ndarray]:
+        """A glTF mesh of positions ``gl`` (glTF axes, metres, float64); returns
+        (mesh index, centre, half size): the transform that gives back metres."""
+        lo, hi = gl.min(axis=0), gl.max(axis=0)
+        centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2, 1e-6)
+        if self.quantize and (2 * half / (2 * _Q)).max() <= QUANTIZE_MAX_STEP:
+            q = np.zeros((len(gl), 4), dtype=np.int16)  # padded to 8 bytes: 4-byte aligned
+            q[:, :3] = np.clip(np.rint((gl - centre) / half * _Q), -_Q, _Q)
+            pos = self.accessor(
+                q,
+                SHORT,
+                "VEC3",
+                ARRAY_BUFFER,
+                stride=8,
+                normalized=True,
+                count=len(gl),
+                min=q[:, :3].min(axis=0).tolist(),
+                max=q[:, :3].max(axis=0).tolist(),
+            )
+            self.used.add(QUANTIZATION)
+        else:
+            centre, half = np.zeros(3), np.ones(3)
+            f = gl.astype(np.float32)
+            pos = self.accessor(
+                f, FLOAT, "VEC3", ARRAY_BUFFER, count=len(f), min=f.min(axis=0).tolist(), max=f.max(axis=0).tolist()
+            )
+        flat = indices.ravel()
+        small = len(gl) <= 65535
+        idx = self.accessor(
+            flat.astype(np.uint16 if small else np.uint32),
+            UNSIGNED_SHORT if small else UNSIGNED_INT,
+            "SCALAR",
+            ELEMENT_ARRAY_BUFFER,
+            count=len(flat),
+            min=[int(flat.min())],
+            max=[int(flat.max())],
+        )
+        self.gltf.meshes.append(
+            pygltflib.Mesh(
+                name=name,
+                primitives=[
+                    pygltflib.Primitive(attributes=pygltflib.Attributes(POSITION=pos), indices=idx, material=material)
+                ],
+            )
+        )
+        self.triangles += len(indices)
+        self.vertices += len(gl)
+        return len(self.gltf.meshes) - 1, centre, half
+
+    def add_node(self, node: pygltflib.Node, extras: dict) -> None:
+        self.gltf.nodes.append(node)
+        self.extras.append(extras)
+        self.gltf.scenes[0].nodes.append(len(self.gltf.nodes) - 1)
+
+    def plain(self, nodes: list[Node], mesh: Mesh, name: str, origin: np.ndarray) -> None:
+        first = nodes[0]
+        p = mesh.positions
+        elevation = self.scene.elevation(first.level)
+        gl = np.column_stack([p[:, 0] - origin[0], p[:, 2] + elevation, -(p[:, 1] - origin[1])])
+        index, centre, half = self.mesh(name, gl, mesh.indices, self.material(first))
+        node = pygltflib.Node(name=name, mesh=index)
+        if not np.array_equal(half, np.ones(3)) or centre.any():
+            node.translation, node.scale = centre.tolist(), half.tolist()
+        self.add_node(node, _node_extras(nodes))
+
+    def instanced(self, item: _Instanced, name: str) -> None:
+        node, mesh = item.node, item.node.mesh
+        gl = mesh.positions @ _AXES.T
+        for mirrored in (False, True):
+            sel = item.mirrored == mirrored
+            if not sel.any():
+                continue
+            local, tris = (gl @ _MIRROR, mesh.indices[:, ::-1]) if mirrored else (gl, mesh.indices)
+            label = f"{name} (mirrored)" if mirrored else name
+            index, centre, half = self.mesh(label, local, tris, self.material(node))
+            rot, scales = item.rot[sel], item.scales[sel]
+            # each copy's transform after the mesh's dequantization: T R S(s) T(c) S(h)
+            trans = item.trans[sel] + np.einsum("nij,nj->ni", rot, scales * centre)
+            attrs = {"TRANSLATION": self.accessor(trans.astype(np.float32), FLOAT, "VEC3", None, count=int(sel.sum()))}
+            quats = _quaternions(rot)
+            if not np.allclose(quats, [0, 0, 0, 1], atol=1e-7):
+                q = np.rint(quats * _Q).astype(np.int16)
+                attrs["ROTATION"] = self.accessor(q, SHORT, "VEC4", None, normalized=True, count=len(q))
+            total = scales * half
+            if not np.allclose(total, 1.0, atol=1e-7):
+                attrs["SCALE"] = self.accessor(total.astype(np.float32), FLOAT, "VEC3", None, count=len(total))
+            self.used.add(INSTANCING)
+            extras = _node_extras([node], instances=int(sel.sum()), **({"mirrored": True} if mirrored else {}))
+            self.add_node(
+                pygltflib.Node(name=label, mesh=index, extensions={INSTANCING: {"attributes": attrs}}), extras
+            )
+            self.vertices += len(local) * (int(sel.sum()) - 1)
+            self.triangles += len(tris) * (int(sel.sum()) - 1)
 
 
 class _Blob:
@@ -78,10 +340,10 @@ class _Blob:
         self.chunks: list[bytes] = []
         self.size = 0
 
-    def add(self, data: np.ndarray, target: int) -> int:
-        raw = data.tobytes()
+    def add(self, data: np.ndarray, target: int | None, stride: int | None = None) -> int:
+        raw = np.ascontiguousarray(data).tobytes()
         self.gltf.bufferViews.append(
-            pygltflib.BufferView(buffer=0, byteOffset=self.size, byteLength=len(raw), target=target)
+            pygltflib.BufferView(buffer=0, byteOffset=self.size, byteLength=len(raw), target=target, byteStride=stride)
         )
         pad = (-len(raw)) % 4
         self.chunks.append(raw + b"\x00" * pad)
@@ -96,94 +358,40 @@ def write_glb(
     source_sha256: str,
     format_name: str,
     converter_version: str,
+    quantize: bool = True,
+    origin: tuple[float, float] | None = None,
+    asset_info: dict | None = None,
 ) -> dict:
     """Write ``scene`` to ``path`` as GLB; return stats (counts, extent, triangles, bytes).
 
-    Raises ValueError when the scene holds no geometry (the pipeline checks first).
+    ``origin`` (plan metres) overrides the extent's centre (tiles of one model
+    share it); ``asset_info`` is added to ``asset.extras.floorcast``. Raises
+    ValueError when the scene holds no geometry (the pipeline checks first).
     """
     extent = scene.extent()
     if extent is None:
         raise ValueError("the scene has no geometry to write")
     lo, hi = extent
-    origin = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2])
+    origin = np.array(origin if origin is not None else [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2], dtype=np.float64)
 
     gltf = pygltflib.GLTF2(
         asset=pygltflib.Asset(version="2.0", generator=f"Floorcast {converter_version}"),
         scene=0,
         scenes=[pygltflib.Scene(name="floorplan", nodes=[])],
     )
-    blob = _Blob(gltf)
-    material_index: dict[str, int] = {}
-
-    def material_for(node: Node) -> int:
-        mat = (scene.material(node.material) if node.material else None) or DEFAULT_MATERIALS[node.category]
-        if mat.name not in material_index:
-            mode = mat.effective_alpha_mode
-            gltf.materials.append(
-                pygltflib.Material(
-                    name=mat.name,
-                    pbrMetallicRoughness=pygltflib.PbrMetallicRoughness(
-                        baseColorFactor=list(mat.color),
-                        metallicFactor=mat.metallic,
-                        roughnessFactor=mat.roughness,
-                    ),
-                    alphaMode=mode,
-                    doubleSided=mode == "BLEND",  # see glass from both sides
-                )
-            )
-            material_index[mat.name] = len(gltf.materials) - 1
-        return material_index[mat.name]
-
-    triangles = vertices = 0
-    node_extras: list[dict] = []
-    for group in _groups(scene):
-        first = group[0]
-        mesh = merge_meshes(n.flattened() for n in group)
-        p = mesh.positions
-        elevation = scene.elevation(first.level)
-        gl = np.column_stack([p[:, 0] - origin[0], p[:, 2] + elevation, -(p[:, 1] - origin[1])])
-        gl = gl.astype(np.float32)
-        indices = mesh.indices.astype(np.uint32).ravel()
-        pos_view = blob.add(gl, ARRAY_BUFFER)
-        idx_view = blob.add(indices, ELEMENT_ARRAY_BUFFER)
-        gltf.accessors.append(
-            pygltflib.Accessor(
-                bufferView=pos_view,
-                componentType=FLOAT,
-                count=len(gl),
-                type="VEC3",
-                min=gl.min(axis=0).tolist(),
-                max=gl.max(axis=0).tolist(),
-            )
-        )
-        gltf.accessors.append(
-            pygltflib.Accessor(
-                bufferView=idx_view,
-                componentType=UNSIGNED_INT,
-                count=len(indices),
-                type="SCALAR",
-                min=[int(indices.min())],
-                max=[int(indices.max())],
-            )
-        )
-        name = first.label or first.name
-        gltf.meshes.append(
-            pygltflib.Mesh(
-                name=name,
-                primitives=[
-                    pygltflib.Primitive(
-                        attributes=pygltflib.Attributes(POSITION=len(gltf.accessors) - 2),
-                        indices=len(gltf.accessors) - 1,
-                        material=material_for(first),
-                    )
-                ],
-            )
-        )
-        gltf.nodes.append(pygltflib.Node(name=name, mesh=len(gltf.meshes) - 1))
-        node_extras.append(_node_extras(group))
-        gltf.scenes[0].nodes.append(len(gltf.nodes) - 1)
-        triangles += mesh.triangle_count
-        vertices += len(gl)
+    writer = _Writer(scene, gltf, quantize)
+    merged, singles, instanced = _plan(scene, origin)
+    for parts in merged.values():
+        nodes = _unique(n for n, _ in parts)
+        writer.plain(nodes, merge_meshes(m for _, m in parts), nodes[0].name, origin)
+    for item in instanced:
+        writer.instanced(item, item.node.name)
+    for node, mesh, inst in singles:
+        name = node.label or node.name
+        if inst is not None:
+            writer.instanced(inst, name)
+        else:
+            writer.plain([node], mesh, name, origin)
 
     counts: Counter = Counter()
     for node in scene.geometry_nodes():
@@ -207,26 +415,39 @@ def write_glb(
             "origin": [float(origin[0]), float(origin[1])],
             "counts": counts,
             "warnings": list(scene.warnings),
+            **(asset_info or {}),
         }
     }
-    gltf.buffers.append(pygltflib.Buffer(byteLength=blob.size))
+    gltf.buffers.append(pygltflib.Buffer(byteLength=writer.blob.size))
     # pygltflib's serialiser drops empty strings, lists and dicts everywhere, extras
     # included: put ours back so "warnings": [] and "layer": "" stay in the contract
     doc = json.loads(gltf.to_json())
     doc["asset"]["extras"] = asset_extras
-    for node, extras in zip(doc["nodes"], node_extras, strict=True):
+    for node, extras in zip(doc["nodes"], writer.extras, strict=True):
         node["extras"] = extras
+    if writer.used:
+        doc["extensionsUsed"] = doc["extensionsRequired"] = sorted(writer.used)
     path = Path(path)
-    _save_glb(path, doc, b"".join(blob.chunks))
+    _save_glb(path, doc, b"".join(writer.blob.chunks))
     return {
         "nodes": len(gltf.nodes),
         "counts": counts,
-        "triangles": triangles,
-        "vertices": vertices,
+        "triangles": writer.triangles,
+        "vertices": writer.vertices,
+        "instanced_nodes": sum(1 for e in writer.extras if "instances" in e["floorcast"]),
+        "extensions": sorted(writer.used),
         "extent_m": extent_info,
         "origin": [float(origin[0]), float(origin[1])],
         "bytes": path.stat().st_size,
     }
+
+
+def _unique(nodes) -> list[Node]:
+    """Nodes in first-seen order, each once (a node may give several parts)."""
+    seen: dict[int, Node] = {}
+    for node in nodes:
+        seen.setdefault(id(node), node)
+    return list(seen.values())
 
 
 def _json_value(value):

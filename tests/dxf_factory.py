@@ -22,6 +22,8 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon, box
 
+from tests.glb_reader import GlbNode, read_glb  # noqa: F401  (re-exported for the tests)
+
 INSUNITS = {"mm": 4, "cm": 5, "m": 6, "in": 1, "ft": 2}
 SCALE = {"mm": 1000.0, "cm": 100.0, "m": 1.0, "in": 1 / 0.0254, "ft": 1 / 0.3048}
 
@@ -127,45 +129,7 @@ def truncated(path: Path, fraction: float = 0.6) -> None:
     path.write_bytes(data[: int(len(data) * fraction)])
 
 
-# -- reading GLBs back ----------------------------------------------------------
-
-
-@dataclass
-class GlbNode:
-    name: str
-    extras: dict
-    positions: object  # numpy (N, 3) float32, glTF axes
-    indices: object  # numpy (M, 3) uint32
-
-
-def read_glb(path: Path) -> tuple[dict, list[GlbNode]]:
-    """(asset extras' ``floorcast``, nodes with their triangles) of a GLB."""
-    import pygltflib
-
-    gltf = pygltflib.GLTF2.load_binary(str(path))
-    blob = gltf.binary_blob()
-
-    def data(index: int, dtype, width: int):
-        acc = gltf.accessors[index]
-        view = gltf.bufferViews[acc.bufferView]
-        start = view.byteOffset + (acc.byteOffset or 0)
-        arr = np.frombuffer(blob, dtype=dtype, count=acc.count * width, offset=start)
-        return arr.reshape(-1, width)
-
-    nodes = []
-    for node in gltf.nodes:
-        if node.mesh is None:
-            continue
-        prim = gltf.meshes[node.mesh].primitives[0]
-        nodes.append(
-            GlbNode(
-                node.name,
-                node.extras or {},
-                data(prim.attributes.POSITION, np.float32, 3),
-                data(prim.indices, np.uint32, 1).reshape(-1, 3),
-            )
-        )
-    return (gltf.asset.extras or {}).get("floorcast", {}), nodes
+# -- reading GLBs back (tests.glb_reader decodes what the writer packs) --------
 
 
 def footprint(node: GlbNode, origin) -> Polygon:
