@@ -93,6 +93,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("plugins", "disabled", [], "plugin names (entry-point names) not to load"),
     Setting("model", "wall_height", 3.0, "default wall height in metres"),
     Setting("model", "storey_height", 4.0, "default height between levels (one per PDF page) in metres"),
+    Setting(
+        "model",
+        "quantize",
+        True,
+        "store positions as 16-bit integers (KHR_mesh_quantization): a third smaller, error under 5 mm",
+    ),
+    Setting(
+        "model",
+        "tile_mb",
+        32.0,
+        "a model whose GLB is larger than this also gets tiles of at most this size and a manifest; 0: never",
+    ),
 )
 
 #: settings every converter receives as option defaults (an upload's options win)
@@ -101,6 +113,8 @@ CONVERTER_DEFAULTS = {
     "storey_height": ("model", "storey_height"),
     "max_pages": ("jobs", "max_pages"),
     "max_megapixels": ("jobs", "max_render_megapixels"),
+    "glb_quantize": ("model", "quantize"),
+    "glb_tile_mb": ("model", "tile_mb"),
 }
 
 SECTIONS = tuple(dict.fromkeys(s.section for s in SETTINGS))
@@ -148,7 +162,8 @@ class Settings:
 def converter_options(settings: Settings, options: dict | None) -> dict:
     """The options a converter runs with: the settings of :data:`CONVERTER_DEFAULTS`,
     overridden by the upload's own options. ``max_pages`` and ``max_megapixels``
-    are guards: uploads cannot set them (see ``core.jobs.service.OPTION_KEYS``)."""
+    are guards, ``glb_*`` the GLB writer's settings: uploads cannot set them (see
+    ``core.jobs.service.OPTION_KEYS``)."""
     merged = {key: settings.get(section, name) for key, (section, name) in CONVERTER_DEFAULTS.items()}
     merged.update(options or {})
     return merged

@@ -16,8 +16,19 @@ from core.errors import ConversionError
 from core.formats import SNIFF_BYTES, FormatSpec, Progress, choose_format
 from core.glb import write_glb
 from core.scene import Scene
+from core.tiles import write_tiles
 
 CHUNK = 1024 * 1024
+MB = 1024 * 1024
+
+
+def tiles_dir(out: Path) -> Path:
+    """Where the tiles of ``out`` go when it is too big: ``<out stem>.tiles/``."""
+    return out.with_name(out.stem + ".tiles")
+
+
+def _flag(value) -> bool:
+    return str(value).lower() not in ("false", "0", "no", "off")
 
 
 def file_sha256(path: Path) -> str:
@@ -84,7 +95,11 @@ def convert_file(
     """Convert ``source`` to a GLB at ``out`` (written atomically).
 
     Returns ``{"format", "converter_version", "glb_sha256", "glb_size", "stats",
-    "warnings", "report", "units", "scale_to_m", "units_source", "scale", "source_sha256"}``.
+    "warnings", "report", "units", "scale_to_m", "units_source", "scale",
+    "source_sha256", "tiles"}``. Options ``glb_quantize`` and ``glb_tile_mb`` (the
+    ``[model]`` settings) steer the writer: a GLB over ``glb_tile_mb`` MB is also
+    written as tiles plus ``manifest.json`` in :func:`tiles_dir` (see
+    :mod:`core.tiles`), and ``tiles`` is then ``{"dir", "manifest"}``, else None.
     Raises :class:`ConversionError` for anything wrong with the file.
     """
     source, out = Path(source), Path(out)
@@ -109,19 +124,23 @@ def convert_file(
     progress("geometry", 1.0, None)
 
     progress("write", 0.0, None)
+    quantize = _flag(options.get("glb_quantize", True))
+    tile_bytes = int(float(options.get("glb_tile_mb") or 0) * MB)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".floorcast-", suffix=".glb.tmp", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         try:
-            stats = write_glb(
-                scene,
-                tmp,
-                source_sha256=source_sha256,
-                format_name=spec.name,
-                converter_version=spec.version,
-            )
+            common = {"source_sha256": source_sha256, "format_name": spec.name, "converter_version": spec.version}
+            stats = write_glb(scene, tmp, quantize=quantize, **common)
+            tiles = None
+            if tile_bytes and stats["bytes"] > tile_bytes:
+                progress("write", 0.5, "tiles")
+                folder = tiles_dir(out)
+                manifest = write_tiles(scene, folder, max_bytes=tile_bytes, quantize=quantize, **common)
+                tiles = {"dir": str(folder), "manifest": manifest}
+                stats["tiles"] = len(manifest["tiles"])
         except (ValueError, TypeError) as exc:  # e.g. NaN in a plugin's properties
             raise ConversionError(
                 "converter_crashed",
@@ -146,4 +165,5 @@ def convert_file(
         "scale_to_m": scene.scale_to_m,
         "units_source": scene.units_source,
         "scale": scene.scale,
+        "tiles": tiles,
     }

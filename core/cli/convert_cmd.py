@@ -67,3 +67,10 @@ def convert(ctx, source, output, format_name, units, settings, report):
     for warning in result.get("warnings") or []:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"wrote {output} ({result.get('glb_size')} bytes, format {result.get('format')})", err=True)
+    if result.get("tiles"):
+        manifest = result["tiles"]["manifest"]
+        click.echo(
+            f"wrote {len(manifest['tiles'])} tiles ({manifest['bytes']} bytes) and manifest.json"
+            f" to {result['tiles']['dir']}",
+            err=True,
+        )

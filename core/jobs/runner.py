@@ -8,8 +8,11 @@ geometry / write (in the child process), store, publish.
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -25,6 +28,7 @@ from core.jobs.progress import ProgressTracker
 from core.jobs.sandbox import Limits, run_converter
 from core.jobs.views import job_view
 from core.models import Asset, Job
+from core.pipeline import tiles_dir
 
 log = logging.getLogger("floorcast.jobs")
 
@@ -160,6 +164,7 @@ class _JobContext:
             return reuse
         source = storage.local_path(plan.sha256) or self._download(plan.sha256)
         out = self._tempfile(".glb")
+        self._tmp.append(str(tiles_dir(Path(out))))  # written by the child when the model is big
         jobs_cfg = self.app.settings["jobs"]
         limits = Limits(
             jobs_cfg["memory_mb"], jobs_cfg["cpu_seconds"], jobs_cfg["timeout_seconds"], jobs_cfg["max_output_mb"]
@@ -186,8 +191,10 @@ class _JobContext:
         self.progress("store", 0.0, force=True)
         with open(out, "rb") as fh:
             blob = storage.put(fh)
-        self.progress("store", 1.0, force=True)
         stats = dict(result.get("stats") or {}, warnings=result.get("warnings") or [])
+        if result.get("tiles"):
+            stats["tiles"] = self._store_tiles(result["tiles"])
+        self.progress("store", 1.0, force=True)
         try:
             return Asset.create(
                 sha256=blob.key,
@@ -229,6 +236,17 @@ class _JobContext:
             log.info("job %s failed: %s at %s: %s", self.job_id, exc.code, stage, exc.message)
             self.app.bus.publish("jobs", {"type": "job.finished", "data": {"id": str(self.job_id), "status": "failed"}})
 
+    def _store_tiles(self, tiles: dict) -> dict:
+        """Each tile and the manifest as blobs (content-addressed like the GLB);
+        returns what the asset records: the manifest's key, tile count and bytes."""
+        folder = Path(tiles["dir"])
+        manifest = tiles["manifest"]
+        for tile in manifest["tiles"]:
+            with open(folder / tile["file"], "rb") as fh:
+                tile["key"] = self.app.storage.put(fh).key
+        blob = self.app.storage.put(io.BytesIO(json.dumps(manifest, indent=1).encode()))
+        return {"manifest": blob.key, "count": len(manifest["tiles"]), "bytes": manifest["bytes"]}
+
     # -- temporary files -----------------------------------------------------------
     def _tempfile(self, suffix: str) -> str:
         fd, path = tempfile.mkstemp(suffix=suffix, dir=self.app.settings.tmp_dir, prefix=f"job-{self.job_id}-")
@@ -245,5 +263,8 @@ class _JobContext:
 
     def cleanup(self) -> None:
         for path in self._tmp:
+            if Path(path).is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+                continue
             with contextlib.suppress(OSError):
                 Path(path).unlink()

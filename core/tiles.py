@@ -1,0 +1,162 @@
+"""Big models as tiles: GLBs no larger than a set size, plus a manifest.
+
+A model whose GLB would be larger than ``[model] tile_mb`` is cut on a grid in
+plan X/Y (quadtree: a cell still too big is cut in four again). Every triangle
+goes to the cell holding its centre, every instance to the cell holding its
+placement, every labelled node (a room) whole to the cell holding its middle, so
+no room is cut in two and nothing is drawn twice. The tiles share one origin:
+loaded side by side they make the whole model, each one a complete GLB by the
+contract of :mod:`core.glb` (its ``asset.extras.floorcast`` also holds
+``tile: {"index", "bounds"}``). A cell that is still too big but narrower than
+``2 * MIN_CELL_M`` (or :data:`MAX_DEPTH` cuts deep) stays one tile over the size.
+
+The manifest (``manifest.json`` beside the tiles) is::
+
+    {"type": "floorcast.tiles", "version": 1,
+     "source_sha256": ..., "format": ..., "converter_version": ...,
+     "origin": [x, y], "extent_m": {"min", "max", "size"}, "counts": {...},
+     "max_bytes": N, "bytes": <all tiles>,
+     "tiles": [{"file": "tile-000.glb", "sha256": ..., "size": ...,
+                "bounds": {"min": [x, y, z], "max": [x, y, z]},
+                "counts": {...}, "triangles": ...}, ...]}
+
+``bounds`` are in the tiles' glTF frame (metres, +Y up, the shared origin), so a
+viewer can place a loading box or cull before fetching. Tile files are named by
+position; ``sha256`` is what storage keys them by.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from core.glb import write_glb
+from core.scene import Mesh, Node, Scene
+
+MANIFEST = "manifest.json"
+MAX_DEPTH = 8
+#: cells are not cut below this width (metres): the cut would only scatter triangles
+MIN_CELL_M = 4.0
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _centre_xy(node: Node) -> np.ndarray:
+    lo, hi = node.bounds()
+    return (lo[:2] + hi[:2]) / 2
+
+
+def _cut(scene: Scene, lo: np.ndarray, hi: np.ndarray, mid: np.ndarray) -> list[tuple[Scene, np.ndarray, np.ndarray]]:
+    """The scene split in four at ``mid`` (plan X/Y): (part, cell min, cell max)."""
+    cells = [
+        (np.array([x0, y0]), np.array([x1, y1]))
+        for x0, x1 in ((lo[0], mid[0]), (mid[0], hi[0]))
+        for y0, y1 in ((lo[1], mid[1]), (mid[1], hi[1]))
+    ]
+    parts: list[list[Node]] = [[] for _ in cells]
+
+    def cell_of(xy: np.ndarray) -> np.ndarray:
+        return (xy[..., 0] >= mid[0]).astype(int) * 2 + (xy[..., 1] >= mid[1]).astype(int)
+
+    for node in scene.geometry_nodes():
+        if node.label:
+            parts[int(cell_of(_centre_xy(node)))].append(node)
+        elif node.instances is not None:
+            where = cell_of(node.instances[:, :2, 3])
+            for k in np.unique(where):
+                parts[k].append(replace(node, instances=node.instances[where == k]))
+        else:
+            mesh = node.mesh
+            centres = mesh.positions[mesh.indices].mean(axis=1)[:, :2]
+            where = cell_of(centres)
+            for k in np.unique(where):
+                tris = mesh.indices[where == k]
+                used, inverse = np.unique(tris, return_inverse=True)
+                sub = Mesh(mesh.positions[used], inverse.reshape(-1, 3))
+                parts[k].append(replace(node, mesh=sub))
+    return [
+        (replace(scene, nodes=nodes), cell_lo, cell_hi)
+        for nodes, (cell_lo, cell_hi) in zip(parts, cells, strict=True)
+        if nodes
+    ]
+
+
+def write_tiles(
+    scene: Scene,
+    folder: str | Path,
+    *,
+    max_bytes: int,
+    source_sha256: str,
+    format_name: str,
+    converter_version: str,
+    quantize: bool = True,
+) -> dict:
+    """Write ``scene`` as tiles of at most ``max_bytes`` (where one cell can still
+    be cut) and ``manifest.json`` into ``folder``; return the manifest."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in [*folder.glob("tile-*.glb"), folder / MANIFEST]:
+        old.unlink(missing_ok=True)  # an earlier conversion's tiles
+    lo, hi = scene.extent()  # type: ignore[misc]
+    origin = ((lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2)
+    common = {"source_sha256": source_sha256, "format_name": format_name, "converter_version": converter_version}
+    tiles: list[dict] = []
+    pending = [(scene, lo[:2].copy(), hi[:2].copy(), 0)]
+    scratch = folder / ".tile.tmp"
+    while pending:
+        part, cell_lo, cell_hi, depth = pending.pop(0)
+        plo, phi = part.extent()  # type: ignore[misc]
+        bounds = {
+            "min": [round(float(v), 4) for v in (plo[0] - origin[0], plo[2], -(phi[1] - origin[1]))],
+            "max": [round(float(v), 4) for v in (phi[0] - origin[0], phi[2], -(plo[1] - origin[1]))],
+        }
+        info = {"tile": {"index": len(tiles), "bounds": bounds}}
+        stats = write_glb(part, scratch, origin=origin, quantize=quantize, asset_info=info, **common)
+        if stats["bytes"] > max_bytes and depth < MAX_DEPTH and (cell_hi - cell_lo).max() >= 2 * MIN_CELL_M:
+            pieces = _cut(part, cell_lo, cell_hi, (cell_lo + cell_hi) / 2)
+            if len(pieces) > 1:
+                pending[:0] = [(p, a, b, depth + 1) for p, a, b in pieces]  # depth first: tiles stay near each other
+                continue
+        name = f"tile-{len(tiles):03d}.glb"
+        scratch.replace(folder / name)
+        tiles.append(
+            {
+                "file": name,
+                "sha256": _sha256(folder / name),
+                "size": stats["bytes"],
+                "bounds": bounds,
+                "counts": stats["counts"],
+                "triangles": stats["triangles"],
+            }
+        )
+    scratch.unlink(missing_ok=True)
+    counts: dict = {}
+    for node in scene.geometry_nodes():
+        counts[node.category] = counts.get(node.category, 0) + node.instance_count
+    manifest = {
+        "type": "floorcast.tiles",
+        "version": 1,
+        **{"source_sha256": source_sha256, "format": format_name, "converter_version": converter_version},
+        "origin": [float(origin[0]), float(origin[1])],
+        "extent_m": {
+            "min": [round(float(v), 4) for v in lo],
+            "max": [round(float(v), 4) for v in hi],
+            "size": [round(float(v), 4) for v in hi - lo],
+        },
+        "counts": dict(sorted(counts.items())),
+        "max_bytes": int(max_bytes),
+        "bytes": sum(t["size"] for t in tiles),
+        "tiles": tiles,
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1))
+    return manifest
