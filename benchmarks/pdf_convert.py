@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -48,9 +49,9 @@ def timed_formats():
 
 
 def run_once(src: Path, out: Path, formats, spent) -> dict:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = convert_file(formats, src, out, options={}, progress=lambda *a: None)
-    total = time.perf_counter() - start
+    total, cpu = time.perf_counter() - start, time.process_time() - cpu
     page = result["report"]["pages"][0]
     steps = {"open": result["report"]["seconds"]["open"]}
     steps.update(page["seconds"])
@@ -59,6 +60,7 @@ def run_once(src: Path, out: Path, formats, spent) -> dict:
     steps.pop("vector", None)
     steps["pipeline (sniff, sha256, GLB write)"] = total - spent["converter"]
     steps["total"] = total
+    steps["total, CPU time (steadier on a busy box)"] = cpu
     return {"steps": steps, "result": result}
 
 
@@ -94,7 +96,8 @@ def main() -> None:
         f"found: {last['stats']['counts']}, scale {last['scale']['ratio']} ({last['scale']['source']}),"
         f" GLB {last['glb_size']} bytes, {last['stats']['triangles']} triangles"
     )
-    print(f"median of {args.runs} runs (after one warm-up), seconds:")
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"median of {args.runs} runs (after one warm-up), seconds (load average {load}):")
     for name, seconds in steps.items():
         print(f"  {name:<40} {seconds:8.3f}")
     print(f"floorcast convert, fresh process (median of 3): {statistics.median(cli):.2f} s")
