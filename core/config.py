@@ -95,6 +95,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("model", "storey_height", 4.0, "default height between levels (one per PDF page) in metres"),
     Setting(
         "model",
+        "layer_rules",
+        [],
+        'CAD layer names of this venue, checked before the built-in name rules: "PATTERN = category"'
+        ' lines with * and ? wildcards, e.g. ["WAND* = wall", "*-MOEB* = furniture"]; an upload\'s layers option wins',
+    ),
+    Setting(
+        "model",
+        "block_rules",
+        [],
+        'DXF block names of this venue: "PATTERN = category" lines, e.g. ["TUER* = door", "STUHL* = furniture"];'
+        " a block's name decides what its content is when its layer does not",
+    ),
+    Setting(
+        "model",
         "quantize",
         True,
         "store positions as 16-bit integers (KHR_mesh_quantization): a third smaller, error under 5 mm",
@@ -111,6 +125,8 @@ SETTINGS: tuple[Setting, ...] = (
 CONVERTER_DEFAULTS = {
     "wall_height": ("model", "wall_height"),
     "storey_height": ("model", "storey_height"),
+    "layer_rules": ("model", "layer_rules"),
+    "block_rules": ("model", "block_rules"),
     "max_pages": ("jobs", "max_pages"),
     "max_megapixels": ("jobs", "max_render_megapixels"),
     "glb_quantize": ("model", "quantize"),

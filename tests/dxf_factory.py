@@ -37,19 +37,30 @@ class Truth:
     extent: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
 
-def _new(units: str, insunits: bool):
-    doc = ezdxf.new("R2010", setup=True)
-    doc.header["$INSUNITS"] = INSUNITS[units] if insunits else 0
+def _new(units: str, insunits: bool, version: str = "R2010"):
+    doc = ezdxf.new(version, setup=version != "R12")
+    if version != "R12":
+        doc.header["$INSUNITS"] = INSUNITS[units] if insunits else 0
     for name in ("A-WALL", "벽체", "A-DOOR", "RM$", "A-IDEN-NUMR"):
         doc.layers.add(name)
     return doc
 
 
-def building_plan(path: Path, *, units: str = "mm", insunits: bool = True, fmt: str = "asc") -> Truth:
-    """Write the 20 x 12 m building described above; return its truth."""
+def building_plan(
+    path: Path, *, units: str = "mm", insunits: bool = True, fmt: str = "asc", version: str = "R2010"
+) -> Truth:
+    """Write the 20 x 12 m building described above; return its truth. ``version``
+    R12 draws the outlines as old-style POLYLINEs and the MTEXT as TEXT."""
     k = SCALE[units]
-    doc = _new(units, insunits)
+    doc = _new(units, insunits, version)
     msp = doc.modelspace()
+    if version == "R12":
+        msp.add_lwpolyline = lambda points, close=False, dxfattribs=None: msp.add_polyline2d(
+            points, close=close, dxfattribs=dxfattribs
+        )
+        msp.add_mtext = lambda text, dxfattribs: msp.add_text(
+            text, height=dxfattribs["char_height"], dxfattribs={"layer": dxfattribs["layer"]}
+        ).set_placement(dxfattribs["insert"])
 
     def pts(*xy):
         return [(x * k, y * k) for x, y in xy]
@@ -147,3 +158,281 @@ def edge_use(indices) -> dict:
     e = np.sort(np.concatenate([indices[:, [0, 1]], indices[:, [1, 2]], indices[:, [2, 0]]]), axis=1)
     _, counts = np.unique(e, axis=0, return_counts=True)
     return dict(zip(*np.unique(counts, return_counts=True), strict=True))
+
+
+# -- a furniture-heavy venue, written as text (fast enough for hundreds of MB) ------
+
+
+def _skeleton() -> tuple[str, str, str]:
+    """(text before the model-space entities, the model-space owner handle, text after)
+    of an R2010 drawing with the venue's layers and blocks."""
+    doc = ezdxf.new("R2010", setup=False)
+    doc.header["$INSUNITS"] = 4
+    for name in ("A-WALL", "A-DOOR", "A-GLAZ", "A-FURN", "RM$", "A-IDEN", "A-FLOR-PATT"):
+        doc.layers.add(name)
+    chair = doc.blocks.new("CHAIR", base_point=(250, 250))
+    chair.add_lwpolyline([(0, 0), (500, 0), (500, 450), (0, 450)], close=True)
+    chair.add_arc((250, 450), 250, 0, 180)
+    desk = doc.blocks.new("DESK SET")
+    desk.add_lwpolyline([(0, 0), (1600, 0), (1600, 800), (0, 800)], close=True)
+    desk.add_line((100, 100), (700, 100))
+    desk.add_circle((1400, 600), 120)
+    desk.add_blockref("CHAIR", (800, -400))
+    door = doc.blocks.new("DOOR-900")
+    door.add_line((0, 0), (0, 900))
+    door.add_arc((0, 0), 900, 0, 90)
+    window = doc.blocks.new("WIN-1200")
+    window.add_lwpolyline([(0, 0), (1200, 0), (1200, 150), (0, 150)], close=True)
+    window.add_line((0, 75), (1200, 75))
+    import io
+
+    stream = io.StringIO()
+    doc.write(stream)
+    dxf = stream.getvalue()
+    owner = doc.modelspace().block_record.dxf.handle
+    seed = dxf.index("$HANDSEED\n  5\n") + len("$HANDSEED\n  5\n")
+    dxf = dxf[:seed] + "FFFFFFF" + dxf[dxf.index("\n", seed) :]  # past every handle written below
+    head, sep, tail = dxf.partition("ENTITIES\n  0\nENDSEC")
+    assert sep, "unexpected ezdxf output"
+    return head + "ENTITIES\n", owner, "  0\nENDSEC" + tail
+
+
+class _Writer:
+    def __init__(self, fh, owner: str):
+        self.fh, self.owner, self.handle = fh, owner, 0x100000
+
+    def _common(self, kind: str, layer: str, subclass: str) -> str:
+        self.handle += 1
+        return f"  0\n{kind}\n  5\n{self.handle:X}\n330\n{self.owner}\n100\nAcDbEntity\n  8\n{layer}\n100\n{subclass}\n"
+
+    def line(self, layer, x1, y1, x2, y2):
+        self.fh.write(
+            self._common("LINE", layer, "AcDbLine")
+            + f" 10\n{x1:.1f}\n 20\n{y1:.1f}\n 30\n0.0\n 11\n{x2:.1f}\n 21\n{y2:.1f}\n 31\n0.0\n"
+        )
+
+    def rect(self, layer, x0, y0, x1, y1):
+        self.fh.write(
+            self._common("LWPOLYLINE", layer, "AcDbPolyline")
+            + " 90\n4\n 70\n1\n 43\n0.0\n"
+            + "".join(f" 10\n{x:.1f}\n 20\n{y:.1f}\n" for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+        )
+
+    def insert(self, layer, block, x, y, sx=1.0, sy=1.0, rot=0.0, cols=1, rows=1, dx=0.0, dy=0.0):
+        sub = "AcDbMInsertBlock" if cols * rows > 1 else "AcDbBlockReference"
+        text = self._common("INSERT", layer, sub) + f"  2\n{block}\n 10\n{x:.1f}\n 20\n{y:.1f}\n 30\n0.0\n"
+        text += f" 41\n{sx}\n 42\n{sy}\n 43\n1.0\n 50\n{rot}\n"
+        if cols * rows > 1:
+            text += f" 70\n{cols}\n 71\n{rows}\n 44\n{dx}\n 45\n{dy}\n"
+        self.fh.write(text)
+
+    def text(self, layer, x, y, value, height=300.0):
+        self.fh.write(
+            self._common("TEXT", layer, "AcDbText")
+            + f" 10\n{x:.1f}\n 20\n{y:.1f}\n 30\n0.0\n 40\n{height}\n  1\n{value}\n100\nAcDbText\n"
+        )
+
+
+def venue_plan(path: Path, cols: int = 3, rows: int = 2, desks: int = 6, *, exploded: int = 0) -> Truth:
+    """A venue in mm ($INSUNITS 4): ``cols`` x ``rows`` offices of 12 x 9 m with
+    double-line walls (0.15 m, on A-WALL) leaving a door gap per office (a DOOR-900
+    block on A-DOOR), windows in gaps of the outer wall (WIN-1200 blocks on A-GLAZ),
+    room outlines on RM$ with a label on A-IDEN, and furniture: ``desks`` rows of
+    four DESK SET blocks (each with a nested CHAIR; every other row mirrored), a
+    MINSERT of chairs, and ``exploded`` desks drawn as plain lines on A-FURN.
+
+    Grow ``cols``, ``rows`` and ``desks`` for big files (about 3 KB per desk row)."""
+    room_w, room_h, t = 12000.0, 9000.0, 150.0
+    head, owner, tail = _skeleton()
+    walls, rooms = [], {}
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(head)
+        w = _Writer(fh, owner)
+        width, height = cols * room_w, rows * room_h
+        # horizontal walls: outer ones with window gaps, inner ones with door gaps per room
+        for r in range(rows + 1):
+            y = r * room_h
+            for c in range(cols):
+                x0, x1 = c * room_w, (c + 1) * room_w
+                gaps = [(x0 + 5000, x0 + 6200)] if r in (0, rows) else [(x0 + 1000, x0 + 1900)]
+                pieces = [(x0, gaps[0][0]), (gaps[0][1], x1)]
+                for a, b in pieces:
+                    w.line("A-WALL", a, y - t / 2, b, y - t / 2)
+                    w.line("A-WALL", a, y + t / 2, b, y + t / 2)
+                    walls.append(box(a / 1000, (y - t / 2) / 1000, b / 1000, (y + t / 2) / 1000))
+                ga, gb = gaps[0]
+                if r in (0, rows):
+                    w.insert("A-GLAZ", "WIN-1200", ga, y - t / 2)
+                    walls.append(box(ga / 1000, (y - t / 2) / 1000, gb / 1000, (y + t / 2) / 1000))
+                else:
+                    w.insert("A-DOOR", "DOOR-900", ga, y + t / 2, rot=0.0)
+        for c in range(cols + 1):
+            x = c * room_w
+            w.line("A-WALL", x - t / 2, 0, x - t / 2, height)
+            w.line("A-WALL", x + t / 2, 0, x + t / 2, height)
+            walls.append(box((x - t / 2) / 1000, 0, (x + t / 2) / 1000, height / 1000))
+        n = 0
+        for r in range(rows):
+            for c in range(cols):
+                x0, y0 = c * room_w + t / 2, r * room_h + t / 2
+                x1, y1 = (c + 1) * room_w - t / 2, (r + 1) * room_h - t / 2
+                w.rect("RM$", x0, y0, x1, y1)
+                name = f"Office {r + 1}{c + 1:02d}"
+                w.text("A-IDEN", (x0 + x1) / 2, y1 - 800, name)
+                rooms[name] = box(x0 / 1000, y0 / 1000, x1 / 1000, y1 / 1000)
+                for k in range(desks):
+                    yy = y0 + 1500 + (k % 6) * 1150 + (k // 6) * 17
+                    mirror = -1.0 if k % 2 else 1.0
+                    for j in range(4):
+                        xx = x0 + 1200 + j * 2300 + (1600 if mirror < 0 else 0)
+                        w.insert("A-FURN", "DESK SET", xx, yy, sx=mirror)
+                        n += 1
+                w.insert("A-FURN", "CHAIR", x0 + 600, y0 + 600, cols=4, rows=1, dx=700.0)
+                for k in range(exploded):
+                    ex, ey = x0 + 1000 + (k % 8) * 1200, y0 + 1000 + (k // 8 % 6) * 1200
+                    w.rect("A-FURN", ex, ey, ex + 900, ey + 500)
+                    w.line("A-FURN", ex + 100, ey + 250, ex + 800, ey + 250)
+        fh.write(tail)
+    return Truth(
+        walls=shapely.union_all(walls),
+        rooms=rooms,
+        extent=(-0.075, -0.075, width / 1000 + 0.075, height / 1000 + 0.075),
+    )
+
+
+# -- every wall drawing style in one plan ---------------------------------------------
+
+
+def _bulge_arc(p0, p1, bulge, n=64) -> np.ndarray:
+    p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
+    d = p1 - p0
+    theta = 4 * np.arctan(bulge)
+    c = (p0 + p1) / 2 + np.array([-d[1], d[0]]) * (1 - bulge**2) / (4 * bulge)
+    r = np.hypot(*(p0 - c))
+    a = np.arctan2(p0[1] - c[1], p0[0] - c[0]) + theta * np.linspace(0, 1, n)
+    return np.column_stack([c[0] + r * np.cos(a), c[1] + r * np.sin(a)])
+
+
+def styles_plan(path: Path) -> Truth:
+    """A 24 x 14 m plan in mm whose walls use every style a CAD drawing may hold:
+
+    - exterior: one closed LWPOLYLINE with a constant width of 0.2 m;
+    - a partition at x = 8 from a PARTITION block (double lines 0.15 apart) placed
+      rotated, and again mirrored and stretched (non-uniform scale), leaving a door
+      gap y 5..6 with a DOOR block on ``A-DOOR``;
+    - a wall at y = 7 drawn as a closed outline with a solid HATCH over it on ``벽``;
+    - a curved centre-line wall as an old-style POLYLINE with a bulge;
+    - a centre-line SPLINE wall;
+    - a round room: two concentric CIRCLEs;
+    - double LINEs at y = 10 with a WINDOW block on ``창호`` in their gap;
+    - a SOLID pier; columns as a MINSERT array on ``S-COLS``;
+    - a wall LINE on a frozen layer, one on a layer that is off, one in paper
+      space: none of them may show; an XREF, reported;
+    - labels: TEXT "Lobby", MTEXT "회의실" in the round room, TEXT "Office".
+    """
+    k = 1000.0
+    doc = ezdxf.new("R2010", setup=False)
+    doc.header["$INSUNITS"] = 4
+    for name in ("A-WALL", "A-DOOR", "벽", "창호", "S-COLS", "A-ANNO-TEXT"):
+        doc.layers.add(name)
+    doc.layers.add("A-WALL-DEMO").freeze()
+    doc.layers.add("A-WALL-OLD").off()
+    msp = doc.modelspace()
+    wall = {"layer": "A-WALL"}
+
+    def mm(*xy):
+        return [(x * k, y * k) for x, y in xy]
+
+    truths = []
+    ext = doc.modelspace().add_lwpolyline(mm((0, 0), (24, 0), (24, 14), (0, 14)), close=True, dxfattribs=wall)
+    ext.dxf.const_width = 0.2 * k
+    truths.append(box(-0.1, -0.1, 24.1, 14.1).difference(box(0.1, 0.1, 23.9, 13.9)))
+
+    part = doc.blocks.new("PARTITION")
+    part.add_line((0, -75), (4900, -75))
+    part.add_line((0, 75), (4900, 75))
+    msp.add_blockref("PARTITION", (8 * k, 0.1 * k), dxfattribs={"layer": "A-WALL", "rotation": 90})
+    msp.add_blockref(
+        "PARTITION", (8 * k, 13.9 * k), dxfattribs={"layer": "A-WALL", "rotation": 90, "xscale": -7900 / 4900}
+    )
+    truths += [box(7.925, 0.1, 8.075, 5.0), box(7.925, 6.0, 8.075, 13.9)]
+    door = doc.blocks.new("DOOR")
+    door.add_line((0, 0), (1000, 0))
+    door.add_arc((0, 0), 1000, 0, 90)
+    msp.add_blockref("DOOR", (8 * k, 6 * k), dxfattribs={"layer": "A-DOOR", "rotation": 90, "xscale": -1})
+
+    outline = mm((8.075, 6.9), (16, 6.9), (16, 7.1), (8.075, 7.1))
+    msp.add_lwpolyline(outline, close=True, dxfattribs={"layer": "벽"})
+    hatch = msp.add_hatch(dxfattribs={"layer": "벽"})
+    hatch.paths.add_polyline_path(outline, is_closed=True)
+    truths.append(box(8.075, 6.9, 16, 7.1))
+
+    curve = msp.add_polyline2d([(16 * k, 7.1 * k), (20 * k, 7.1 * k)], dxfattribs=wall)
+    curve.vertices[0].dxf.bulge = 0.3
+    truths.append(shapely.LineString(_bulge_arc((16, 7.1), (20, 7.1), 0.3)).buffer(0.1, cap_style="flat"))
+
+    spline = msp.add_spline(mm((20.5, 1), (21.5, 2.5), (22.5, 1)), dxfattribs=wall)
+    spts = np.array([(v.x / k, v.y / k) for v in spline.construction_tool().flattening(1.0)])
+    truths.append(shapely.LineString(spts).buffer(0.1, cap_style="flat"))
+
+    for r in (1.5, 1.65):
+        msp.add_circle((4 * k, 10 * k), r * k, dxfattribs=wall)
+    truths.append(shapely.Point(4, 10).buffer(1.65, 128).difference(shapely.Point(4, 10).buffer(1.5, 128)))
+
+    for x0, x1 in ((16, 18), (19.2, 23.9)):
+        for y in (9.925, 10.075):
+            msp.add_line((x0 * k, y * k), (x1 * k, y * k), dxfattribs=wall)
+    window = doc.blocks.new("WINDOW")
+    window.add_lwpolyline([(0, 0), (1200, 0), (1200, 150), (0, 150)], close=True)
+    window.add_line((0, 75), (1200, 75))
+    msp.add_blockref("WINDOW", (18 * k, 9.925 * k), dxfattribs={"layer": "창호"})
+    truths.append(box(16, 9.925, 23.9, 10.075))
+
+    msp.add_solid(mm((11.8, 13.5), (12.2, 13.5), (11.8, 13.9), (12.2, 13.9)), dxfattribs=wall)
+    truths.append(box(11.8, 13.5, 12.2, 13.9))
+    col = doc.blocks.new("COL")
+    col.add_circle((0, 0), 200)
+    msp.add_blockref("COL", (10 * k, 2 * k), dxfattribs={"layer": "S-COLS"}).grid(size=(2, 3), spacing=(3 * k, 3 * k))
+
+    msp.add_line(mm((1, 7))[0], mm((7, 7))[0], dxfattribs={"layer": "A-WALL-DEMO"})
+    msp.add_line(mm((1, 2))[0], mm((7, 2))[0], dxfattribs={"layer": "A-WALL-OLD"})
+    doc.paperspace().add_line((0, 0), (100000, 100000), dxfattribs=wall)
+    doc.add_xref_def("site-survey.dxf", "SITE")
+
+    text = {"layer": "A-ANNO-TEXT"}
+    msp.add_text("Lobby", height=300, dxfattribs=text).set_placement((4 * k, 3 * k))
+    msp.add_mtext("회의실", dxfattribs={**text, "insert": (4 * k, 10 * k), "char_height": 300})
+    msp.add_text("Office", height=300, dxfattribs=text).set_placement((12 * k, 3 * k))
+    doc.saveas(path)
+    return Truth(walls=shapely.union_all(truths), rooms={}, extent=(-0.1, -0.1, 24.1, 14.1))
+
+
+def random_walls(path: Path, layout, *, units: str = "mm", cell: float = 4.0) -> Truth:
+    """Walls on a grid of ``cell`` metres: each (col, row, "h" | "v", style) draws one
+    wall 0.2 m thick along the bottom or left side of a cell, in one of four styles
+    (centre line, double lines, closed outline, thick polyline)."""
+    k = SCALE[units]
+    doc = _new(units, True)
+    msp = doc.modelspace()
+    truths = []
+    for col, row, side, style in layout:
+        x0, y0 = col * cell, row * cell
+        (x1, y1) = (x0 + cell, y0) if side == "h" else (x0, y0 + cell)
+        d = np.array([x1 - x0, y1 - y0]) / cell * 0.1
+        n = np.array([-d[1], d[0]])
+        a, b = np.array([x0, y0]), np.array([x1, y1])
+        truths.append(shapely.Polygon([a - n, b - n, b + n, a + n]))
+        attribs = {"layer": "A-WALL"}
+        if style == "centre":
+            msp.add_line(tuple(a * k), tuple(b * k), dxfattribs=attribs)
+        elif style == "double":
+            msp.add_line(tuple((a - n) * k), tuple((b - n) * k), dxfattribs=attribs)
+            msp.add_line(tuple((a + n) * k), tuple((b + n) * k), dxfattribs=attribs)
+        elif style == "outline":
+            msp.add_lwpolyline([tuple(p * k) for p in (a - n, b - n, b + n, a + n)], close=True, dxfattribs=attribs)
+        else:
+            poly = msp.add_lwpolyline([tuple(a * k), tuple(b * k)], dxfattribs=attribs)
+            poly.dxf.const_width = 0.2 * k
+    doc.saveas(path)
+    walls = shapely.union_all(truths)
+    return Truth(walls=walls, extent=walls.bounds)

@@ -14,7 +14,18 @@ from core.publishing import ensure_channel
 from core.storage.base import TooLarge
 
 #: option keys a job accepts; anything else is refused so typos do not go unnoticed
-OPTION_KEYS = {"format", "units", "wall_height", "wall_thickness", "layers", "level", "storey_height", "page", "scale"}
+OPTION_KEYS = {
+    "format",
+    "units",
+    "wall_height",
+    "wall_thickness",
+    "layers",
+    "blocks",
+    "level",
+    "storey_height",
+    "page",
+    "scale",
+}
 
 
 def options_hash(options: dict) -> str:

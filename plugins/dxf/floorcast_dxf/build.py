@@ -1,136 +1,311 @@
-"""Plan data in metres -> scene nodes: walls, openings, fixtures, rooms, floor."""
+"""Plan shapes -> scene nodes: walls, windows, doors, fixtures, rooms, floor.
+
+Model-space shapes and block content that has to merge with them (walls, rooms,
+floors) are handled in plan metres; doors, windows, furniture and the other
+fixtures in blocks are built once per block in the block's own coordinates and
+drawn at every placement (``Node.instances``).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Polygon
+import shapely.affinity
+from shapely.geometry import Polygon
 
 from core.plugin_api import (
+    CATEGORIES,
     FIXTURES,
     FLOOR_SLAB,
     Mesh,
     Node,
     PlanText,
-    Progress,
     Scene,
     fill_holes,
     fill_outlines,
     find_rooms,
     room_nodes,
 )
-from floorcast_dxf.extract import Drawing2D, Shape
+from floorcast_dxf.blocks import Placements
+from floorcast_dxf.flatten import Shapes
 
-Item = tuple[Shape, np.ndarray]
+#: block content in these categories is baked into the plan, the rest instanced
+BAKED = {"wall", "room", "floor"}
+#: window glass between these heights; wall below and above it
+SILL, HEAD = FIXTURES["window"][0], FIXTURES["window"][1]
+
+
+@dataclass
+class Items:
+    """Shapes of one category and layer, in plan metres (or a block's metres)."""
+
+    points: list[np.ndarray] = field(default_factory=list)
+    closed: list[bool] = field(default_factory=list)
+    width: list[float] = field(default_factory=list)
+    fills: list[Polygon] = field(default_factory=list)
+
+    def add(self, pts: np.ndarray, closed: bool, width: float) -> None:
+        self.points.append(pts)
+        self.closed.append(closed)
+        self.width.append(width)
+
+    def geometry(self) -> tuple[list[Polygon], list, list]:
+        """(closed outlines as polygons, open lines, thick polylines as polygons)."""
+        rings, lines, thick = [], [], []
+        for pts, closed, width in zip(self.points, self.closed, self.width, strict=True):
+            pts = pts[np.isfinite(pts).all(axis=1)]
+            if len(pts) < 2 or np.ptp(pts, axis=0).max() <= 1e-6:
+                continue
+            if width > 0:
+                line = shapely.linestrings(np.vstack([pts, pts[:1]]) if closed else pts)
+                thick.append(shapely.buffer(line, width / 2, cap_style="flat", join_style="mitre", mitre_limit=3))
+            elif closed and len(pts) >= 3:
+                rings.extend(_polygon(pts))
+            else:
+                lines.append(shapely.linestrings(pts))
+        return rings, lines, thick
 
 
 def _polygon(pts: np.ndarray) -> list[Polygon]:
     if len(pts) < 3:
         return []
-    return [p for p in _polys(shapely.make_valid(Polygon(pts))) if p.area > 1e-6]
+    geom = shapely.make_valid(Polygon(pts))
+    return [g for g in shapely.get_parts(geom) if isinstance(g, Polygon) and g.area > 1e-6]
 
 
-def _polys(geom) -> list[Polygon]:
-    return [g for g in shapely.get_parts(geom) if isinstance(g, Polygon)] if geom else []
-
-
-def _walls(items: list[Item], opts: dict) -> tuple[object, dict]:
-    rings = [p for s, pts in items if s.closed for p in _polygon(pts)]
-    lines: list = [LineString(pts) for s, pts in items if not s.closed]
+def wall_footprint(items: Items, opts: dict) -> tuple[object, dict]:
+    """Solid walls from every drawing style: closed outlines filled even-odd, double
+    lines paired, single lines given ``wall_thickness``, thick polylines as drawn,
+    hatches and solids as filled (wider ones give their outline as wall lines)."""
+    rings, lines, thick = items.geometry()
     solids, outline_lines = fill_outlines(rings, opts["max_wall_thickness"])
+    fills = [p for p in items.fills if p.area > 1e-6]
+    if fills:
+        thin = shapely.is_empty(shapely.buffer(np.asarray(fills, dtype=object), -opts["max_wall_thickness"] / 2))
+        solids += [p for p, t in zip(fills, thin, strict=True) if t]
+        outline_lines += [ln for p, t in zip(fills, thin, strict=True) if not t for ln in shapely.get_parts(p.boundary)]
     footprint, stats = Mesh.wall_footprint(
         lines + outline_lines,
         default_thickness=opts["wall_thickness"],
         max_thickness=opts["max_wall_thickness"],
     )
     stats["filled_outlines"] = len(solids)
-    return shapely.union_all([footprint, *solids]), stats
+    stats["thick_polylines"] = len(thick)
+    stats["fills"] = len(fills)
+    return shapely.union_all([footprint, *solids, *thick]), stats
 
 
-def _fixture(items: list[Item], line_width: float, fill_faces: bool):
-    polys = [p for s, pts in items if s.closed for p in _polygon(pts)]
-    lines = [LineString(pts) for s, pts in items if not s.closed]
+def fixture_footprint(items: Items, line_width: float, fill_faces: bool):
+    rings, lines, thick = items.geometry()
+    polys = rings + thick + list(items.fills)
     if fill_faces and lines:
-        faces = shapely.polygonize(shapely.get_parts(shapely.union_all(lines)))
-        polys += _polys(faces)
+        polys += [
+            p
+            for p in shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.union_all(lines))))
+            if isinstance(p, Polygon)
+        ]
     if line_width and lines:
         polys += list(shapely.buffer(lines, line_width / 2, cap_style="flat"))
     return shapely.union_all(polys) if polys else Polygon()
 
 
-def _rooms(scene: Scene, drawing: Drawing2D, room_items: list[Item], scale: float, walls) -> list:
-    """Room slabs named by the text inside them; returns the room outlines."""
-    candidates = [(s.layer, p) for s, pts in room_items if s.closed for p in _polygon(pts)]
-    texts = [PlanText(lb.text, lb.x * scale, lb.y * scale, lb.layer) for lb in drawing.labels]
-    rooms, outlines = find_rooms(candidates, texts, walls)
-    for node in room_nodes(rooms):
-        scene.add(node)
-    return outlines
-
-
-def build(
-    scene: Scene, drawing: Drawing2D, categories: dict[str, str], scale: float, opts: dict, progress: Progress
-) -> dict:
-    """Fill ``scene`` with nodes; returns wall statistics for the report."""
-    tolerance = 0.01 / scale  # curves flattened to 1 cm chords
-    by_cat: dict[str, dict[str, list[Item]]] = defaultdict(lambda: defaultdict(list))
-    for shape in drawing.shapes:
-        try:
-            pts = shape.flatten(tolerance) * scale
-        except Exception as exc:  # a broken spline is skipped, not fatal
-            scene.warn(f"entity #{shape.handle} on layer {shape.layer} skipped: {exc}")
-            continue
-        pts = pts[np.isfinite(pts).all(axis=1)]
-        if len(pts) >= 2 and np.ptp(pts, axis=0).max() > 1e-6:
-            by_cat[categories.get(shape.layer, "other")][shape.layer].append((shape, pts))
-    if not by_cat.get("wall") and by_cat.get("other"):
-        scene.warn(
-            "no layer is named like a wall layer; linework on unclassified layers"
-            " is used as walls (set the layers option to classify them)"
-        )
-        by_cat["wall"] = by_cat.pop("other")
-    progress("geometry", 0.1, "walls")
-
+def category_meshes(category: str, items: Items, opts: dict) -> list[tuple[str, Mesh, dict]]:
+    """[(category, mesh, stats)] for one category's shapes: windows give wall below
+    and above their glass."""
     height = opts["wall_height"]
-    wall_stats: dict = {}
-    wall_fps = []
-    for layer, items in sorted(by_cat.get("wall", {}).items()):
-        footprint, stats = _walls(items, opts)
-        wall_stats[layer] = stats
-        if not footprint.is_empty:
-            wall_fps.append(footprint)
-            scene.add(
-                Node(
-                    f"walls {layer}",
-                    "wall",
-                    layer,
-                    Mesh.extrude(footprint, 0.0, height),
-                    properties={"thickness_default_m": opts["wall_thickness"]},
-                )
+    if category == "wall":
+        fp, stats = wall_footprint(items, opts)
+        return [("wall", Mesh.extrude(fp, 0.0, height), stats)] if not fp.is_empty else []
+    if category == "window":
+        fp, stats = wall_footprint(items, {**opts, "wall_thickness": opts["wall_thickness"]})
+        if fp.is_empty:
+            return []
+        out = [("window", Mesh.extrude(fp, SILL, min(HEAD, height)), stats)]
+        solid = [Mesh.extrude(fp, 0.0, SILL)]
+        if height > HEAD:
+            solid.append(Mesh.extrude(fp, HEAD, height))
+        out.append(("wall", Mesh.merge(solid), {}))
+        return out
+    if category in FIXTURES:
+        bottom, top, width, fill = FIXTURES[category]
+        fp = fixture_footprint(items, width, fill)
+        if fp.is_empty:
+            return []
+        return [(category, Mesh.extrude(fp, bottom, height if top is None else top), {})]
+    return []
+
+
+def _matrices4(m: np.ndarray, scale: float) -> np.ndarray:
+    out = np.zeros((len(m), 4, 4))
+    out[:, :2, :2] = m[:, :2, :2]
+    out[:, :2, 3] = m[:, :2, 2] * scale
+    out[:, 2, 2] = out[:, 3, 3] = 1.0
+    return out
+
+
+class Builder:
+    def __init__(self, scene: Scene, raw, shapes: Shapes, placements: dict[int, Placements], layer_cat, scale, opts):
+        self.scene, self.raw, self.shapes = scene, raw, shapes
+        self.placements, self.layer_cat, self.scale, self.opts = placements, layer_cat, scale, opts
+        self.world: dict[str, dict[str, Items]] = defaultdict(lambda: defaultdict(Items))
+        self.hidden = raw.hidden_layers()
+        self.layer0 = raw.layer_names.index("0") if "0" in raw.layer_names else -1
+        self.openings: list = []
+        self.instanced = 0
+        self.other_is_wall = False
+        self.explicit: list[bool] = []
+
+    def name(self, lid: int) -> str:
+        return self.raw.layer_names[lid] if 0 <= lid < len(self.raw.layer_names) else "0"
+
+    def effective(self, lid: int, inherit: int, block_cat: int) -> tuple[int, str] | None:
+        """(layer, category) of block content on ``lid`` at a placement; None if hidden."""
+        if lid == self.layer0 and inherit >= 0:
+            lid = inherit
+        if lid in self.hidden:
+            return None
+        category = self.layer_cat[lid]
+        if block_cat >= 0 and category not in ("annotation",) and not self.explicit[lid]:
+            category = CATEGORIES[block_cat]
+        return lid, category
+
+    def by_owner(self) -> dict[int, np.ndarray]:
+        owner = self.shapes.owner
+        if not len(owner):
+            return {}
+        order = np.argsort(owner, kind="stable")
+        uniq, starts = np.unique(owner[order], return_index=True)
+        ends = np.append(starts[1:], len(order))
+        return {int(o): order[a:b] for o, a, b in zip(uniq, starts, ends, strict=True)}
+
+    def run(self, explicit: list[bool]) -> dict:
+        self.explicit = explicit
+        s = self.shapes
+        groups = self.by_owner()
+        fills: dict[int, list] = defaultdict(list)
+        for owner, lid, poly in s.fills:
+            fills[owner].append((lid, poly))
+        # model space
+        for i in groups.get(-1, np.zeros(0, dtype=np.int64)).tolist():
+            lid = int(s.layer[i])
+            if lid in self.hidden:
+                continue
+            self.world[self.layer_cat[lid]][self.name(lid)].add(
+                s.get(i) * self.scale, bool(s.closed[i]), s.width[i] * self.scale
             )
-    walls = shapely.union_all(wall_fps) if wall_fps else None
-    progress("geometry", 0.5, "doors, windows, fixtures")
+        for lid, poly in fills.get(-1, []):
+            if lid not in self.hidden:
+                self.world[self.layer_cat[lid]][self.name(lid)].fills.append(
+                    shapely.affinity.scale(poly, self.scale, self.scale, origin=(0, 0))
+                )
+        # blocks
+        for b, pl in self.placements.items():
+            rows = groups.get(b, np.zeros(0, dtype=np.int64))
+            block_fills = fills.get(b, [])
+            if not len(rows) and not block_fills:
+                continue
+            combos = np.unique(np.column_stack([pl.inherit, pl.category]), axis=0)
+            for inherit, bcat in combos.tolist():
+                sel = np.flatnonzero((pl.inherit == inherit) & (pl.category == bcat))
+                mats = pl.matrices[sel]
+                mats = mats[np.abs(np.linalg.det(mats[:, :2, :2])) > 1e-12]
+                if not len(mats):
+                    continue
+                self.block_content(b, rows, block_fills, mats, inherit, bcat)
+        return {}
 
-    for category, (bottom, top, width, fill) in FIXTURES.items():
-        for layer, items in sorted(by_cat.get(category, {}).items()):
-            footprint = _fixture(items, width, fill)
-            if not footprint.is_empty:
-                mesh = Mesh.extrude(footprint, bottom, height if top is None else top)
-                scene.add(Node(f"{category} {layer}", category, layer, mesh))
-    progress("geometry", 0.7, "rooms")
+    def block_content(self, b: int, rows, block_fills, mats, inherit: int, bcat: int) -> None:
+        s, k = self.shapes, self.scale
+        local: dict[tuple[str, str], Items] = defaultdict(Items)
+        for i in rows.tolist():
+            eff = self.effective(int(s.layer[i]), inherit, bcat)
+            if eff is None:
+                continue
+            lid, category = eff
+            local[(category, self.name(lid))].add(s.get(i), bool(s.closed[i]), float(s.width[i]))
+        for lid0, poly in block_fills:
+            eff = self.effective(lid0, inherit, bcat)
+            if eff is not None:
+                local[(eff[1], self.name(eff[0]))].fills.append(poly)
+        block_name = self.raw.blocks[b].name
+        for (category, layer), items in local.items():
+            if category in BAKED or (category == "other" and self.other_is_wall):
+                target = self.world["wall" if category == "other" else category][layer]
+                for m in mats:
+                    a, t = m[:2, :2], m[:2, 2]
+                    for pts, closed, width in zip(items.points, items.closed, items.width, strict=True):
+                        target.add((pts @ a.T + t) * k, closed, width * k * np.sqrt(abs(np.linalg.det(a))))
+                    for poly in items.fills:
+                        target.fills.append(
+                            shapely.affinity.affine_transform(
+                                poly, [a[0, 0] * k, a[0, 1] * k, a[1, 0] * k, a[1, 1] * k, t[0] * k, t[1] * k]
+                            )
+                        )
+                continue
+            if category not in FIXTURES and category != "window":
+                continue
+            if category == "door" and len(mats) <= 5000:
+                for m in mats:
+                    for pts in items.points:
+                        self.openings.append(shapely.linestrings((pts @ m[:2, :2].T + m[:2, 2]) * k))
+            scaled = Items([p * k for p in items.points], items.closed, [w * k for w in items.width])
+            scaled.fills = [shapely.affinity.scale(p, k, k, origin=(0, 0)) for p in items.fills]
+            for cat, mesh, _ in category_meshes(category, scaled, self.opts):
+                if mesh.is_empty:
+                    continue
+                self.instanced += len(mats)
+                self.scene.add(
+                    Node(
+                        f"{cat} {block_name}",
+                        cat,
+                        layer,
+                        mesh,
+                        properties={"block": block_name, "placements": len(mats)},
+                        instances=_matrices4(mats, k),
+                    )
+                )
 
-    rooms = _rooms(scene, drawing, [i for its in by_cat.get("room", {}).values() for i in its], scale, walls)
-    progress("geometry", 0.9, "floor")
+    def world_nodes(self, progress) -> dict:
+        scene, opts = self.scene, self.opts
+        wall_stats: dict = {}
+        wall_fps = []
+        for category in ("wall", "window", *[c for c in FIXTURES if c != "window"]):
+            for layer, items in sorted(self.world.get(category, {}).items()):
+                for cat, mesh, stats in category_meshes(category, items, opts):
+                    if mesh.is_empty:
+                        continue
+                    if category == "wall":
+                        wall_stats[layer] = stats
+                    name = f"{'window ' if category == 'window' and cat == 'wall' else ''}{cat}s {layer}"
+                    scene.add(Node(name, cat, layer, mesh))
+                if category in ("wall", "window"):
+                    fp, _ = wall_footprint(items, opts)
+                    if not fp.is_empty:
+                        wall_fps.append(fp)
+                if category == "door":
+                    rings, lines, thick = items.geometry()
+                    self.openings += lines + [r.boundary for r in rings] + [t.boundary for t in thick]
+            progress("geometry", 0.5 if category == "wall" else 0.6, category)
+        return {"stats": wall_stats, "walls": shapely.union_all(wall_fps) if wall_fps else None}
 
-    floors = [_fixture(items, 0.0, True) for items in by_cat.get("floor", {}).values()]
-    floor = shapely.union_all(floors) if floors else Polygon()
-    layer = next(iter(by_cat.get("floor", {})), "")
-    if floor.is_empty and opts["floor"]:
-        # the footprint of the building: walls and rooms with their holes filled
-        floor = fill_holes(shapely.union_all([g for g in [walls, *rooms] if g is not None]))
-    if not floor.is_empty:
-        scene.add(Node("floor", "floor", layer, Mesh.extrude(floor, -FLOOR_SLAB, 0.0)))
-    progress("geometry", 1.0, None)
-    return wall_stats
+    def rooms_and_floor(self, walls, texts: list[PlanText]) -> None:
+        scene = self.scene
+        candidates = []
+        for layer, items in self.world.get("room", {}).items():
+            rings, _, _ = items.geometry()
+            candidates += [(layer, p) for p in rings + list(items.fills)]
+        openings = shapely.union_all(self.openings) if self.openings and not candidates else None
+        rooms, outlines = find_rooms(candidates, texts, walls, openings)
+        for node in room_nodes(rooms):
+            scene.add(node)
+        floors = [fixture_footprint(items, 0.0, True) for items in self.world.get("floor", {}).values()]
+        floor = shapely.union_all(floors) if floors else Polygon()
+        layer = next(iter(self.world.get("floor", {})), "")
+        if floor.is_empty and self.opts["floor"]:
+            # the footprint of the building: walls and rooms with their holes filled
+            floor = fill_holes(shapely.union_all([g for g in [walls, *outlines] if g is not None]))
+        if not floor.is_empty:
+            scene.add(Node("floor", "floor", layer, Mesh.extrude(floor, -FLOOR_SLAB, 0.0)))

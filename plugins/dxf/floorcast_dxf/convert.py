@@ -1,14 +1,29 @@
-"""The DXF converter: ``convert(source, options, progress) -> Scene``."""
+"""The DXF converter: ``convert(source, options, progress) -> Scene``.
+
+parse: the streaming scanner reads ASCII files; binary DXF, damaged files and
+anything the scanner declines go through ezdxf (strict, then recover mode).
+geometry: units, block placements, curves flattened, layers classified, then
+walls, windows, doors, fixtures, rooms and the floor. The preflight report (units,
+layers with their category and state, counts, XREFs, warnings, seconds per step)
+goes into ``Scene.report``.
+"""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from core.plugin_api import CATEGORIES, ConversionError, Progress, Scene
-from floorcast_dxf.build import build
-from floorcast_dxf.extract import extract
-from floorcast_dxf.layers import classify
-from floorcast_dxf.reader import read_document
+import numpy as np
+
+from core.plugin_api import CATEGORIES, ConversionError, PlanText, Progress, Scene
+from floorcast_dxf.blocks import Placements, place
+from floorcast_dxf.build import Builder
+from floorcast_dxf.ezread import from_document
+from floorcast_dxf.flatten import flatten
+from floorcast_dxf.layers import BLOCK_CATEGORIES, Classifier
+from floorcast_dxf.raw import RawDrawing
+from floorcast_dxf.reader import has_eof, read_document
+from floorcast_dxf.scan import ScanError, scan
 from floorcast_dxf.units import detect_units
 
 DEFAULTS = {
@@ -17,73 +32,307 @@ DEFAULTS = {
     "wall_thickness": 0.2,  # metres, for walls drawn as one line
     "max_wall_thickness": 0.6,  # metres: wider double lines are not one wall
     "floor": True,  # add a floor slab under the building when no floor layer has one
-    "layers": {},  # layer name -> category, overriding the name rules
+    "layers": {},  # layer name or glob -> category, overriding the name rules
+    "blocks": {},  # block name or glob -> category
+    "layer_rules": [],  # [model] layer_rules: "PATTERN = category" lines
+    "block_rules": [],  # [model] block_rules
+    "reader": "auto",  # auto (scanner, ezdxf when it declines) or ezdxf
 }
+#: a text inside a fixture (a desk number, a door tag) does not name a room
+FIXTURE_CATEGORIES = set(BLOCK_CATEGORIES)
+CHORD_M = 0.01  # curves flattened to 1 cm chords
 
 
 def parse_options(options: dict) -> dict:
     opts = dict(DEFAULTS)
     for key, value in (options or {}).items():
-        if key not in DEFAULTS:
-            continue  # options of other formats or of core
-        opts[key] = value
+        if key in DEFAULTS:
+            opts[key] = value  # options of other formats or of core are ignored
     try:
         for key in ("wall_height", "wall_thickness", "max_wall_thickness"):
             opts[key] = float(opts[key])
             if not 0 < opts[key] < 1000:
                 raise ValueError(f"{key} must be a positive number of metres")
         opts["floor"] = str(opts["floor"]).lower() not in ("false", "0", "no", "off")
-        layers = dict(opts["layers"] or {})
-        bad = {k: v for k, v in layers.items() if v not in CATEGORIES}
-        if bad:
-            raise ValueError(f"layers: unknown categories {bad}; use one of {CATEGORIES}")
-        opts["layers"] = layers
+        if opts["reader"] not in ("auto", "ezdxf"):
+            raise ValueError("reader must be auto or ezdxf")
     except (TypeError, ValueError) as exc:
         raise ConversionError("invalid_options", str(exc), stage="parse") from None
+    opts["classifier"] = Classifier(opts["layers"], opts["layer_rules"], opts["blocks"], opts["block_rules"])
     return opts
+
+
+def read(path: Path, reader: str = "auto") -> RawDrawing:
+    """The plan data of a DXF file: the scanner first, ezdxf when it declines."""
+    if not has_eof(path):
+        raise ConversionError(
+            "corrupt_file",
+            "the DXF file is truncated: it ends before the EOF marker (an incomplete upload or copy?)",
+            stage="parse",
+        )
+    declined = "reader option"
+    if reader == "auto":
+        try:
+            return scan(path)
+        except ScanError as exc:
+            declined = str(exc)
+    doc, warnings = read_document(path)
+    raw = from_document(doc)
+    raw.reader = "ezdxf-recover" if warnings else "ezdxf"
+    raw.warnings = warnings + raw.warnings
+    raw.declined = declined  # type: ignore[attr-defined]
+    return raw
+
+
+def _sample_points(raw: RawDrawing) -> tuple[np.ndarray, np.ndarray]:
+    """(points (N, 2), owner of each): a few points of every entity, drawing units."""
+    pts, owners = [], []
+    t = raw.table("lines")
+    pts += [np.column_stack([t["x1"], t["y1"]]), np.column_stack([t["x2"], t["y2"]])]
+    owners += [t["owner"], t["owner"]]
+    pl, vt = raw.table("polylines"), raw.table("verts")
+    if len(pl["start"]):
+        pts.append(np.column_stack([vt["x"], vt["y"]]))
+        owners.append(np.repeat(pl["owner"], pl["count"]) if pl["count"].sum() == len(vt["x"]) else np.zeros(0))
+        if len(owners[-1]) != len(pts[-1]):  # vertices out of order: first vertex only
+            pts[-1] = np.column_stack([vt["x"][pl["start"]], vt["y"][pl["start"]]])
+            owners[-1] = pl["owner"]
+    for name, (x, y) in (("arcs", ("cx", "cy")), ("ellipses", ("cx", "cy")), ("solids", ("x0", "y0"))):
+        t = raw.table(name)
+        pts.append(np.column_stack([t[x], t[y]]))
+        owners.append(t["owner"])
+    pts.append(
+        np.array(
+            [
+                [h.loops[0][0][1][0, 0], h.loops[0][0][1][0, 1]]
+                if h.loops[0][0][0] == "poly"
+                else [h.loops[0][0][1], h.loops[0][0][2]]
+                for h in raw.hatches
+                if h.loops and h.loops[0]
+            ],
+            dtype=float,
+        ).reshape(-1, 2)
+    )
+    owners.append(np.array([h.owner for h in raw.hatches if h.loops and h.loops[0]], dtype=np.int64))
+    p = np.concatenate(pts) if pts else np.zeros((0, 2))
+    o = np.concatenate(owners).astype(np.int64) if owners else np.zeros(0, dtype=np.int64)
+    ok = np.isfinite(p).all(axis=1)
+    return p[ok], o[ok]
+
+
+def _extent_points(raw: RawDrawing, placements: dict[int, Placements]) -> np.ndarray:
+    """Points in plan (drawing units) spanning everything drawn: model space and
+    the corners of each block's content at each of its placements."""
+    pts, owners = _sample_points(raw)
+    out = [pts[owners == -1]]
+    for b, pl in placements.items():
+        mine = pts[owners == b]
+        if not len(mine):
+            continue
+        lo, hi = mine.min(axis=0), mine.max(axis=0)
+        corners = np.array([[lo[0], lo[1], 1], [hi[0], lo[1], 1], [hi[0], hi[1], 1], [lo[0], hi[1], 1]])
+        step = 250_000
+        for s in range(0, len(pl.matrices), step):
+            placed = np.einsum("nij,cj->nci", pl.matrices[s : s + step], corners)[..., :2].reshape(-1, 2)
+            # only the extremes matter for the extent; keep the cloud small
+            out.append(placed if len(placed) <= 4000 else placed[np.random.default_rng(0).choice(len(placed), 4000)])
+            out.append(np.array([placed.min(axis=0), placed.max(axis=0)]))
+    allpts = np.concatenate(out) if out else np.zeros((0, 2))
+    return allpts[np.isfinite(allpts).all(axis=1)]
+
+
+def _inlier_box(points: np.ndarray, factor: float = 4.0) -> tuple[np.ndarray, np.ndarray] | None:
+    """The box holding the drawing without far-away strays (a detail sheet or a
+    stray entity at the origin of a georeferenced plan would shrink the building
+    to a dot); None when nothing is far."""
+    if len(points) < 20:
+        return None
+    med = np.median(points, axis=0)
+    dist = np.abs(points - med).max(axis=1)
+    reach = factor * max(float(np.percentile(dist, 90)), 1e-9)
+    near = dist <= reach
+    if near.all():
+        return None
+    return points[near].min(axis=0), points[near].max(axis=0)
 
 
 def convert(source: Path, options: dict, progress: Progress) -> Scene:
     opts = parse_options(options)
+    clock = time.perf_counter()
+    seconds: dict[str, float] = {}
     progress("parse", 0.05, "reading DXF")
-    doc, read_warnings = read_document(Path(source))
-    progress("parse", 0.6, "reading entities")
-    drawing = extract(doc)
-    progress("parse", 1.0, f"{sum(drawing.entity_counts.values())} entities")
+    raw = read(Path(source), opts["reader"])
+    seconds["parse"] = time.perf_counter() - clock
+    progress("parse", 1.0, f"{sum(raw.entity_counts.values())} entities ({raw.reader})")
 
-    before = len(drawing.shapes)
-    far_layers = drawing.drop_outliers()
-    if far_layers:
-        drawing.warnings.append(
-            f"{before - len(drawing.shapes)} entities far away from the rest of the drawing"
-            f" were left out (layers: {', '.join(far_layers[:10])})"
-        )
-    bounds = drawing.bounds()
-    size = float((bounds[1] - bounds[0]).max()) if bounds else 0.0
-    insunits = doc.header.get("$INSUNITS", 0)
-    units, scale, units_source, unit_warnings = detect_units(insunits, size, opts["units"])
+    clock = time.perf_counter()
+    classifier: Classifier = opts["classifier"]
+    warnings: list[str] = list(raw.warnings)
+    layer0 = raw.layer_names.index("0") if "0" in raw.layer_names else -1
+    frozen = {i for i, n in enumerate(raw.layer_names) if n in raw.layers and raw.layers[n].frozen}
+    block_category = [CATEGORIES.index(c) if (c := classifier.block(b.name)) else -1 for b in raw.blocks]
+    placements = place(raw, frozen, block_category, layer0, warnings)
+
+    points = _extent_points(raw, placements)
+    box = _inlier_box(points)
+    if box is not None:
+        points = points[((points >= box[0]) & (points <= box[1])).all(axis=1)]
+    lo, hi = (points.min(axis=0), points.max(axis=0)) if len(points) else (np.zeros(2), np.zeros(2))
+    size = float((hi - lo).max()) if len(points) else 0.0
+    units, scale, units_source, unit_warnings = detect_units(raw.insunits, size, opts["units"])
     scene = Scene(units=units, scale_to_m=scale, units_source=units_source)
-    for warning in read_warnings + drawing.warnings + unit_warnings:
+
+    tolerance = CHORD_M / scale
+    block_scale = {b: float(np.abs(pl.matrices[:, :2, :2]).sum(axis=1).max()) for b, pl in placements.items()}
+
+    def tol_of_owner(owners: np.ndarray) -> np.ndarray:
+        owners = np.asarray(owners)
+        if not len(owners):
+            return np.zeros(0)
+        factors = np.ones(len(owners))
+        for b in np.unique(owners[owners >= 0]).tolist():
+            factors[owners == b] = max(block_scale.get(b, 1.0), 1e-9)
+        return tolerance / factors
+
+    shapes = flatten(raw, tol_of_owner)
+    warnings += [w for w in raw.warnings if w not in warnings]
+    if box is not None:
+        margin = 0.01 * (box[1] - box[0]).max()
+        centres = np.array(
+            [
+                shapes.get(i).mean(axis=0) if shapes.offsets[i + 1] > shapes.offsets[i] else (np.nan, np.nan)
+                for i in range(len(shapes))
+            ]
+        ).reshape(-1, 2)
+        far = (shapes.owner == -1) & ~((centres >= box[0] - margin) & (centres <= box[1] + margin)).all(axis=1)
+        if far.any():
+            layers = sorted({raw.layer_names[i] for i in shapes.layer[far].tolist()})
+            warnings.append(
+                f"{int(far.sum())} entities far away from the rest of the drawing were left out"
+                f" (layers: {', '.join(layers[:10])})"
+            )
+            keep = ~far
+            _keep_shapes(shapes, keep)
+        for b, pl in list(placements.items()):
+            t = pl.matrices[:, :2, 2]
+            near = ((t >= box[0] - margin) & (t <= box[1] + margin)).all(axis=1)
+            if not near.all():
+                placements[b] = Placements(pl.matrices[near], pl.inherit[near], pl.category[near])
+    progress("geometry", 0.1, "classifying layers")
+
+    layer_info = [classifier.layer(name) for name in raw.layer_names]
+    layer_cat = [c for c, _ in layer_info]
+    explicit = [src != "name" for _, src in layer_info]
+    used = set(shapes.layer.tolist()) | {lid for _, lid, _ in shapes.fills}
+    used |= {int(x) for pl in placements.values() for x in np.unique(pl.inherit).tolist() if x >= 0}
+    builder = Builder(scene, raw, shapes, placements, layer_cat, scale, opts)
+    if not any(layer_cat[i] == "wall" for i in used) and any(layer_cat[i] == "other" for i in used):
+        warnings.append(
+            "no layer is named like a wall layer; linework on unclassified layers"
+            " is used as walls (set the layers option to classify them)"
+        )
+        builder.other_is_wall = True
+        layer_cat = ["wall" if c == "other" else c for c in layer_cat]
+        builder.layer_cat = layer_cat
+    builder.run(explicit)
+    progress("geometry", 0.4, "walls")
+    result = builder.world_nodes(progress)
+    texts = _room_texts(raw, placements, layer_cat, builder, scale)
+    progress("geometry", 0.8, "rooms")
+    builder.rooms_and_floor(result["walls"], texts)
+    progress("geometry", 1.0, None)
+    seconds["geometry"] = time.perf_counter() - clock
+
+    for warning in warnings + unit_warnings:
         scene.warn(warning)
-
-    names = set(drawing.layer_counts) | {layer.dxf.name for layer in doc.layers}
-    categories = {name: opts["layers"].get(name) or classify(name) for name in names}
-    progress("geometry", 0.0, None)
-    wall_stats = build(scene, drawing, categories, scale, opts, progress)
-
+    counts = np.bincount(shapes.layer[shapes.owner == -1], minlength=len(raw.layer_names))
+    ins = raw.table("inserts")
+    counts += np.bincount(ins["layer"][ins["owner"] == -1], minlength=len(raw.layer_names))[: len(counts)]
+    hidden = raw.hidden_layers()
     scene.report = {
-        "dxf_version": doc.dxfversion,
-        "units": {"name": units, "scale_to_m": scale, "source": units_source, "insunits": insunits},
-        "extent_drawing_units": ([bounds[0].tolist(), bounds[1].tolist()] if bounds else None),
+        "dxf_version": raw.version,
+        "reader": raw.reader,
+        **({"reader_note": raw.declined} if hasattr(raw, "declined") else {}),
+        "units": {"name": units, "scale_to_m": scale, "source": units_source, "insunits": raw.insunits},
+        "extent_drawing_units": [lo.tolist(), hi.tolist()] if len(points) else None,
         "layers": {
-            name: {"category": categories[name], "entities": drawing.layer_counts.get(name, 0)}
-            for name in sorted(names)[:1000]
+            name: {
+                "category": layer_cat[i],
+                "source": layer_info[i][1],
+                "state": _state(raw, name),
+                "entities": int(counts[i]),
+            }
+            for i, name in sorted(enumerate(raw.layer_names), key=lambda x: x[1])[:1000]
+            if name in raw.layers or counts[i] or i in hidden
         },
-        "entities": dict(drawing.entity_counts.most_common()),
-        "skipped": dict(drawing.skipped.most_common()),
-        "walls": wall_stats,
-        "labels": len(drawing.labels),
+        "entities": dict(raw.entity_counts.most_common()),
+        "block_entities": dict(raw.block_entity_counts.most_common()),
+        "blocks": {
+            "defined": sum(1 for b in raw.blocks if b.defined and not b.layout),
+            "placed": len(placements),
+            "placements": int(sum(len(p.matrices) for p in placements.values())),
+            "instanced": builder.instanced,
+        },
+        "xrefs": raw.xrefs(),
+        "skipped": dict(raw.skipped.most_common()),
+        "walls": result["stats"],
+        "labels": len(texts),
         "rooms": sum(1 for n in scene.nodes if n.category == "room" and n.label),
+        "seconds": {k: round(v, 3) for k, v in seconds.items()},
         "warnings": list(scene.warnings),
     }
+    if raw.xrefs():
+        scene.warn(
+            f"{len(raw.xrefs())} external references (XREFs) are not included: "
+            + ", ".join(x["path"] or x["block"] for x in raw.xrefs()[:5])
+        )
+        scene.report["warnings"] = list(scene.warnings)
     return scene
+
+
+def _state(raw: RawDrawing, name: str) -> str:
+    layer = raw.layers.get(name)
+    if layer is None:
+        return "on"
+    return "frozen" if layer.frozen else "off" if layer.off else "on"
+
+
+def _keep_shapes(shapes, keep: np.ndarray) -> None:
+    sizes = np.diff(shapes.offsets)
+    point_keep = np.repeat(keep, sizes)
+    shapes.points = shapes.points[point_keep]
+    shapes.offsets = np.concatenate([[0], np.cumsum(sizes[keep])]).astype(np.int64)
+    shapes.closed, shapes.width = shapes.closed[keep], shapes.width[keep]
+    shapes.layer, shapes.owner = shapes.layer[keep], shapes.owner[keep]
+
+
+def _room_texts(raw: RawDrawing, placements, layer_cat, builder, scale: float) -> list[PlanText]:
+    """Texts that may name a room, in plan metres: not inside doors, furniture..."""
+    hidden = raw.hidden_layers()
+    ins = raw.table("inserts")
+    out = []
+    for t in raw.texts:
+        if t.layer in hidden or layer_cat[t.layer] in FIXTURE_CATEGORIES:
+            continue
+        if t.insert >= 0:
+            b = int(ins["block"][t.insert])
+            block = raw.blocks[b] if b >= 0 else None
+            if (
+                block is None
+                or builder.opts["classifier"].block(block.name)
+                or layer_cat[int(ins["layer"][t.insert])] in FIXTURE_CATEGORIES
+            ):
+                continue
+        if t.owner == -1 or t.insert >= 0:
+            if t.owner == -1:
+                out.append(PlanText(t.text, t.x * scale, t.y * scale, raw.layer_names[t.layer]))
+            continue
+        pl = placements.get(t.owner)
+        if pl is None or len(pl.matrices) > 1000:
+            continue
+        for m, cat in zip(pl.matrices, pl.category, strict=True):
+            if cat >= 0:
+                continue
+            x, y = m[:2, :2] @ (t.x, t.y) + m[:2, 2]
+            out.append(PlanText(t.text, float(x) * scale, float(y) * scale, raw.layer_names[t.layer]))
+    return out

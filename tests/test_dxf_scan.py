@@ -1,0 +1,119 @@
+"""The streaming DXF scanner reads what ezdxf reads: same entities, same numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ezdxf
+import numpy as np
+import pytest
+from floorcast_dxf.ezread import from_document
+from floorcast_dxf.raw import TABLES
+from floorcast_dxf.scan import ScanError, scan
+
+from tests import dxf_factory
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
+
+
+def _rows(raw, name: str, blocks: set[str]) -> list[tuple]:
+    """A table's rows as comparable tuples (names for ids, polyline vertices inline),
+    sorted: the readers may list entities in another order."""
+    t = raw.table(name)
+    vt = raw.table("verts")
+    out = []
+    for i in range(len(t[TABLES[name][0]])):
+        owner = int(t["owner"][i])
+        where = "*model" if owner == -1 else raw.blocks[owner].name.upper()
+        if where not in blocks:
+            continue
+        row = [where]
+        for col in TABLES[name]:
+            value = t[col][i]
+            if col == "layer":
+                row.append(raw.layer_names[value])
+            elif col == "block":
+                row.append(raw.blocks[value].name.upper())
+            elif col in ("owner", "start"):
+                continue
+            else:
+                row.append(round(float(value), 6))
+        if name == "polylines":
+            a, n = int(t["start"][i]), int(t["count"][i])
+            row.append(tuple(np.round(np.column_stack([vt[c][a : a + n] for c in TABLES["verts"]]), 6).ravel()))
+        out.append(tuple(row))
+    return sorted(out, key=repr)
+
+
+def assert_same(path: Path) -> None:
+    fast = scan(path)
+    ref = from_document(ezdxf.readfile(path))
+    assert fast.insunits == ref.insunits
+    defined = {b.name.upper() for b in fast.blocks if b.defined and not b.layout}
+    assert defined <= {b.name.upper() for b in ref.blocks if b.defined}
+    blocks = defined | {"*model"}
+    for name in TABLES:
+        if name != "verts":
+            assert _rows(fast, name, blocks) == _rows(ref, name, blocks), name
+    assert sorted((t.text, round(t.x, 6), round(t.y, 6)) for t in fast.texts) == sorted(
+        (t.text, round(t.x, 6), round(t.y, 6))
+        for t in ref.texts
+        if t.owner == -1 or ref.blocks[t.owner].name.upper() in blocks
+    )
+    assert len(fast.hatches) == len(
+        [h for h in ref.hatches if h.owner == -1 or ref.blocks[h.owner].name.upper() in blocks]
+    )
+    assert len(fast.splines) == len(ref.splines)
+    assert {b.name.upper(): b.base for b in fast.blocks if b.defined and not b.layout} == {
+        b.name.upper(): b.base for b in ref.blocks if b.name.upper() in defined
+    }
+
+
+@pytest.mark.parametrize("make", ["building_plan", "curved_wall", "venue_plan", "styles_plan"])
+def test_scanner_matches_ezdxf_on_generated_plans(tmp_path, make):
+    path = tmp_path / f"{make}.dxf"
+    getattr(dxf_factory, make)(path)
+    assert_same(path)
+
+
+REAL = [
+    "Azure-Samples__am-creator-indoor-data-examples__contoso_v2_Ground.dxf",
+    "chungkang__cad_reprojection__sample04_EPSG5186.dxf",
+    "yorikvanhavre__barcelona-pavillion__plan_exported.dxf",
+    "mozman__ezdxf__duplicate_handles.dxf",
+]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no DXF corpus at {CORPUS}")
+@pytest.mark.parametrize("name", REAL)
+def test_scanner_matches_ezdxf_on_real_plans(name):
+    assert_same(CORPUS / name)
+
+
+def test_scanner_declines_what_it_cannot_read(tmp_path):
+    binary = tmp_path / "bin.dxf"
+    dxf_factory.building_plan(binary, fmt="bin")
+    with pytest.raises(ScanError):
+        scan(binary)
+    odd = tmp_path / "odd.dxf"
+    odd.write_bytes(
+        b"  0\nSECTION\n  2\nENTITIES\n  0\nLINE\n  8\nA\n 10\nnot a number\n 20\n0\n  0\nENDSEC\n  0\nEOF\n"
+    )
+    with pytest.raises(ScanError, match="not a number"):
+        scan(odd)
+
+
+def test_scanner_reads_small_chunks(tmp_path, monkeypatch):
+    """Entities cut by chunk ends (a POLYLINE's VERTEXes, an INSERT's ATTRIBs) come
+    out whole."""
+    import floorcast_dxf.scan as scan_module
+
+    path = tmp_path / "styles.dxf"
+    dxf_factory.styles_plan(path)
+    whole = scan(path)
+    monkeypatch.setattr(scan_module, "CHUNK", 997)
+    pieces = scan(path)
+    for name, columns in TABLES.items():
+        for col in columns:
+            np.testing.assert_array_equal(whole.table(name)[col], pieces.table(name)[col])
+    assert [t.text for t in whole.texts] == [t.text for t in pieces.texts]
