@@ -54,19 +54,45 @@ class Items:
 
     def geometry(self) -> tuple[list[Polygon], list, list]:
         """(closed outlines as polygons, open lines, thick polylines as polygons)."""
-        rings, lines, thick = [], [], []
-        for pts, closed, width in zip(self.points, self.closed, self.width, strict=True):
-            pts = pts[np.isfinite(pts).all(axis=1)]
-            if len(pts) < 2 or np.ptp(pts, axis=0).max() <= 1e-6:
+        if not self.points:
+            return [], [], []
+        sizes = np.array([len(p) for p in self.points])
+        pts = np.concatenate(self.points)
+        closed = np.asarray(self.closed, dtype=bool)
+        width = np.asarray(self.width, dtype=float)
+        index = np.repeat(np.arange(len(sizes)), sizes)
+        good = np.isfinite(pts).all(axis=1)
+        pts, index = pts[good], index[good]
+        sizes = np.bincount(index, minlength=len(sizes))
+        lo = np.full((len(sizes), 2), np.inf)
+        hi = np.full((len(sizes), 2), -np.inf)
+        np.minimum.at(lo, index, pts)
+        np.maximum.at(hi, index, pts)
+        real = (sizes >= 2) & ((hi - lo).max(axis=1) > 1e-6)
+        kind = np.where(~real, 0, np.where(width > 0, 3, np.where(closed & (sizes >= 3), 2, 1)))
+        keep = kind[index] > 0
+        pts, index = pts[keep], index[keep]
+        out: dict[int, list] = {1: [], 2: [], 3: []}
+        for k in (1, 2, 3):
+            sel = kind[index] == k
+            if not sel.any():
                 continue
-            if width > 0:
-                line = shapely.linestrings(np.vstack([pts, pts[:1]]) if closed else pts)
-                thick.append(shapely.buffer(line, width / 2, cap_style="flat", join_style="mitre", mitre_limit=3))
-            elif closed and len(pts) >= 3:
-                rings.extend(_polygon(pts))
-            else:
-                lines.append(shapely.linestrings(pts))
-        return rings, lines, thick
+            ids, inverse = np.unique(index[sel], return_inverse=True)
+            if k == 2:
+                geoms = shapely.polygons(shapely.linearrings(pts[sel], indices=inverse))
+                geoms = shapely.make_valid(geoms)
+                parts = shapely.get_parts(geoms)
+                out[2] = [g for g in parts if isinstance(g, Polygon) and g.area > 1e-6]
+                continue
+            lines = shapely.linestrings(pts[sel], indices=inverse)
+            if k == 1:
+                out[1] = list(lines)
+                continue
+            ring = closed[ids]
+            if ring.any():  # a closed thick polyline runs back to its start
+                lines[ring] = [shapely.LineString(np.vstack([g.coords, g.coords[:1]])) for g in lines[ring]]
+            out[3] = list(shapely.buffer(lines, width[ids] / 2, cap_style="flat", join_style="mitre", mitre_limit=3))
+        return out[2], out[1], out[3]
 
 
 def _polygon(pts: np.ndarray) -> list[Polygon]:
@@ -98,6 +124,83 @@ def wall_footprint(items: Items, opts: dict) -> tuple[object, dict]:
     return shapely.union_all([footprint, *solids, *thick]), stats
 
 
+def prisms(polys: list[Polygon], bottom: float, top: float) -> Mesh:
+    """Closed prisms of many small polygons at once (overlaps allowed: each prism
+    is closed by itself). Convex outlines are fanned with numpy; the others, and
+    polygons with holes, go through :meth:`Mesh.extrude` one by one."""
+    polys = [p for p in polys if isinstance(p, Polygon) and not p.is_empty and p.area > 1e-6]
+    if not polys:
+        return Mesh.empty()
+    plain = [p for p in polys if not p.interiors]
+    holed = [p for p in polys if p.interiors]
+    rings = shapely.get_exterior_ring(np.asarray(plain, dtype=object))
+    coords, idx = shapely.get_coordinates(rings, return_index=True)
+    sizes = np.bincount(idx, minlength=len(plain))
+    last = np.cumsum(sizes) - 1
+    keep = np.ones(len(coords), dtype=bool)
+    keep[last] = False  # the closing vertex repeats the first
+    coords, idx = coords[keep], idx[keep]
+    n = sizes - 1
+    start = np.cumsum(n) - n
+    local = np.arange(len(coords)) - start[idx]
+    nxt = np.where(local == n[idx] - 1, start[idx], np.arange(len(coords)) + 1)
+    # signed area per ring: make every ring counter-clockwise
+    cross = coords[:, 0] * coords[nxt, 1] - coords[nxt, 0] * coords[:, 1]
+    area = np.bincount(idx, weights=cross, minlength=len(plain))
+    prev = np.where(local == 0, start[idx] + n[idx] - 1, np.arange(len(coords)) - 1)
+    e1, e2 = coords - coords[prev], coords[nxt] - coords
+    turn = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    turn = turn * np.sign(area)[idx]
+    concave = np.zeros(len(plain), dtype=bool)
+    np.logical_or.at(concave, idx, turn < -1e-12)
+    meshes = [Mesh.extrude(plain[i], bottom, top) for i in np.flatnonzero(concave | (n < 3)).tolist()]
+    meshes += [Mesh.extrude(p, bottom, top) for p in holed]
+    convex = ~concave & (n >= 3)
+    sel = convex[idx]
+    if sel.any():
+        c, ci = coords[sel], idx[sel]
+        flip = area[ci] < 0
+        cn = n[ci]
+        cstart = np.cumsum(np.bincount(ci, minlength=len(plain))[convex]) - n[convex]
+        rank = np.cumsum(convex) - 1
+        s0 = cstart[rank[ci]]
+        loc = np.arange(len(c)) - s0
+        # reverse clockwise rings in place
+        loc = np.where(flip, cn - 1 - loc, loc)
+        order = np.argsort(s0 + loc, kind="stable")
+        c = c[order]
+        count = len(c)
+        positions = np.concatenate(
+            [np.column_stack([c, np.full(count, bottom)]), np.column_stack([c, np.full(count, top)])]
+        )
+        ring_n = n[convex]
+        ring_start = cstart
+        fan_n = ring_n - 2
+        k = np.arange(int(fan_n.sum())) - np.repeat(np.cumsum(fan_n) - fan_n, fan_n)
+        a = np.repeat(ring_start, fan_n)
+        tris = np.column_stack([a, a + k + 1, a + k + 2])
+        i = np.arange(count)
+        ring_of = np.repeat(np.arange(len(ring_n)), ring_n)
+        j = np.where(i - ring_start[ring_of] == ring_n[ring_of] - 1, ring_start[ring_of], i + 1)
+        sides = np.concatenate([np.column_stack([i, j, j + count]), np.column_stack([i, j + count, i + count])])
+        meshes.append(Mesh(positions, np.concatenate([tris[:, ::-1], tris + count, sides])))
+    return Mesh.merge(meshes)
+
+
+def fixture_polygons(items: Items, line_width: float, fill_faces: bool) -> list[Polygon]:
+    rings, lines, thick = items.geometry()
+    polys = rings + thick + list(items.fills)
+    if fill_faces and lines:
+        polys += [
+            p
+            for p in shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.union_all(lines))))
+            if isinstance(p, Polygon)
+        ]
+    if line_width and lines:
+        polys += list(shapely.buffer(lines, line_width / 2, cap_style="flat"))
+    return polys
+
+
 def fixture_footprint(items: Items, line_width: float, fill_faces: bool):
     rings, lines, thick = items.geometry()
     polys = rings + thick + list(items.fills)
@@ -112,15 +215,18 @@ def fixture_footprint(items: Items, line_width: float, fill_faces: bool):
     return shapely.union_all(polys) if polys else Polygon()
 
 
-def category_meshes(category: str, items: Items, opts: dict) -> list[tuple[str, Mesh, dict]]:
+def category_meshes(category: str, items: Items, opts: dict, footprints: list | None = None) -> list:
     """[(category, mesh, stats)] for one category's shapes: windows give wall below
-    and above their glass."""
+    and above their glass. Wall and window footprints are also appended to
+    ``footprints`` (rooms are the spaces they enclose)."""
     height = opts["wall_height"]
-    if category == "wall":
+    if category in ("wall", "window"):
         fp, stats = wall_footprint(items, opts)
+        if footprints is not None and not fp.is_empty:
+            footprints.append(fp)
+    if category == "wall":
         return [("wall", Mesh.extrude(fp, 0.0, height), stats)] if not fp.is_empty else []
     if category == "window":
-        fp, stats = wall_footprint(items, {**opts, "wall_thickness": opts["wall_thickness"]})
         if fp.is_empty:
             return []
         out = [("window", Mesh.extrude(fp, SILL, min(HEAD, height)), stats)]
@@ -131,10 +237,14 @@ def category_meshes(category: str, items: Items, opts: dict) -> list[tuple[str, 
         return out
     if category in FIXTURES:
         bottom, top, width, fill = FIXTURES[category]
-        fp = fixture_footprint(items, width, fill)
-        if fp.is_empty:
+        polys = fixture_polygons(items, width, fill)
+        if not polys:
             return []
-        return [(category, Mesh.extrude(fp, bottom, height if top is None else top), {})]
+        top = height if top is None else top
+        if len(polys) > 50:  # many pieces (furniture drawn without blocks): no union
+            return [(category, prisms(polys, bottom, top), {})]
+        fp = shapely.union_all(polys)
+        return [(category, Mesh.extrude(fp, bottom, top), {})] if not fp.is_empty else []
     return []
 
 
@@ -274,17 +384,13 @@ class Builder:
         wall_fps = []
         for category in ("wall", "window", *[c for c in FIXTURES if c != "window"]):
             for layer, items in sorted(self.world.get(category, {}).items()):
-                for cat, mesh, stats in category_meshes(category, items, opts):
+                for cat, mesh, stats in category_meshes(category, items, opts, wall_fps):
                     if mesh.is_empty:
                         continue
                     if category == "wall":
                         wall_stats[layer] = stats
                     name = f"{'window ' if category == 'window' and cat == 'wall' else ''}{cat}s {layer}"
                     scene.add(Node(name, cat, layer, mesh))
-                if category in ("wall", "window"):
-                    fp, _ = wall_footprint(items, opts)
-                    if not fp.is_empty:
-                        wall_fps.append(fp)
                 if category == "door":
                     rings, lines, thick = items.geometry()
                     self.openings += lines + [r.boundary for r in rings] + [t.boundary for t in thick]
