@@ -16,7 +16,9 @@ Size (kiosks download every model):
   instance with ``EXT_mesh_gpu_instancing`` (translation, rotation, scale per
   copy). That extension cannot mirror a copy (a negative scale would turn its
   faces inside out), so mirrored copies share a second, mirrored mesh with
-  reversed winding: a node named ``<name> (mirrored)``. Copies that shear, and
+  reversed winding: a node named ``<name> (mirrored)``. Copies sharing one
+  orientation (chairs turned 180 degrees) draw a mesh posed that way with a
+  translation each, when that saves bytes. Copies that shear, and
   instanced nodes beyond :data:`MAX_INSTANCED` per merge group (the fewest
   bytes saved first), are baked into the merged mesh.
 - With ``quantize`` (the default) positions are normalized 16-bit integers
@@ -55,6 +57,8 @@ QUANTIZATION = "KHR_mesh_quantization"
 MIN_INSTANCES = 2
 #: instanced meshes per (category, level, material) at most: bounds the draw calls
 MAX_INSTANCED = 64
+#: orientations (rotation and scale) of one block that get a mesh posed that way
+MAX_POSES = 4
 #: the coarsest quantization grid (metres) a mesh may get: error at most half of it
 QUANTIZE_MAX_STEP = 0.01
 _Q = 32767.0
@@ -233,57 +237,53 @@ class _Writer:
         return self.material_index[mat.name]
 
     def accessor(self, data: np.ndarray, component: int, kind: str, target: int | None, **kw) -> int:
-        view = self.blob.add(data, target, kw.pop("stride", None))
-        self.gltf.accessors.append(pygltflib.Accessor(bufferView=view, componentType=component, type=kind, **kw))
+        stride = kw.pop("stride", None)
+        acc = pygltflib.Accessor(componentType=component, type=kind, **kw)
+        self.blob.add(acc, data, target, stride)
+        self.gltf.accessors.append(acc)
         return len(self.gltf.accessors) - 1
 
-    def mesh(self, name: str, gl: np.ndarray, indices: np.ndarray, material: int) -> tuple[int, np.ndarray, np.ndarray]:
+    def mesh(
+        self, gl: np.ndarray, indices: np.ndarray, material: int, quantize: bool
+    ) -> tuple[int, np.ndarray, np.ndarray]:
         """A glTF mesh of positions ``gl`` (glTF axes, metres, float64); returns
-        (mesh index, centre, half size): the transform that gives back metres."""
+        (mesh index, centre, half size): the transform that gives back metres.
+        Over 65,535 vertices the triangles are split into primitives that each
+        fit 16-bit indices (all share the positions' dequantization)."""
         lo, hi = gl.min(axis=0), gl.max(axis=0)
-        centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2, 1e-6)
-        if self.quantize and (2 * half / (2 * _Q)).max() <= QUANTIZE_MAX_STEP:
-            q = np.zeros((len(gl), 4), dtype=np.int16)  # padded to 8 bytes: 4-byte aligned
-            q[:, :3] = np.clip(np.rint((gl - centre) / half * _Q), -_Q, _Q)
-            pos = self.accessor(
-                q,
-                SHORT,
-                "VEC3",
-                ARRAY_BUFFER,
-                stride=8,
-                normalized=True,
-                count=len(gl),
-                min=q[:, :3].min(axis=0).tolist(),
-                max=q[:, :3].max(axis=0).tolist(),
-            )
-            self.used.add(QUANTIZATION)
-        else:
+        # short numbers in the JSON: centre on a 0.1 mm grid, half size rounded up
+        centre = np.round((lo + hi) / 2, 4)
+        half = np.maximum(np.ceil(np.maximum(hi - centre, centre - lo) * 1e4) / 1e4, 1e-4)
+        quantize = quantize and self.quantize and (half / _Q).max() <= QUANTIZE_MAX_STEP
+        if not quantize:
             centre, half = np.zeros(3), np.ones(3)
-            f = gl.astype(np.float32)
-            pos = self.accessor(
-                f, FLOAT, "VEC3", ARRAY_BUFFER, count=len(f), min=f.min(axis=0).tolist(), max=f.max(axis=0).tolist()
+        primitives = []
+        for chunk in _chunks(indices):
+            used, local = np.unique(chunk, return_inverse=True)
+            pts = gl[used]
+            if quantize:
+                q = np.zeros((len(pts), 4), dtype=np.int16)  # padded to 8 bytes: 4-byte aligned
+                q[:, :3] = np.clip(np.rint((pts - centre) / half * _Q), -_Q, _Q)
+                pos = self.accessor(
+                    q, SHORT, "VEC3", ARRAY_BUFFER, stride=8, normalized=True, count=len(q),
+                    min=q[:, :3].min(axis=0).tolist(), max=q[:, :3].max(axis=0).tolist(),
+                )  # fmt: skip
+                self.used.add(QUANTIZATION)
+            else:
+                f = pts.astype(np.float32)
+                pos = self.accessor(
+                    f, FLOAT, "VEC3", ARRAY_BUFFER, stride=12, count=len(f),
+                    min=f.min(axis=0).tolist(), max=f.max(axis=0).tolist(),
+                )  # fmt: skip
+            flat = local.reshape(-1).astype(np.uint16 if len(pts) <= 65536 else np.uint32)
+            kind = UNSIGNED_SHORT if flat.dtype == np.uint16 else UNSIGNED_INT
+            idx = self.accessor(flat, kind, "SCALAR", ELEMENT_ARRAY_BUFFER, count=len(flat))
+            primitives.append(
+                pygltflib.Primitive(attributes=pygltflib.Attributes(POSITION=pos), indices=idx, material=material)
             )
-        flat = indices.ravel()
-        small = len(gl) <= 65535
-        idx = self.accessor(
-            flat.astype(np.uint16 if small else np.uint32),
-            UNSIGNED_SHORT if small else UNSIGNED_INT,
-            "SCALAR",
-            ELEMENT_ARRAY_BUFFER,
-            count=len(flat),
-            min=[int(flat.min())],
-            max=[int(flat.max())],
-        )
-        self.gltf.meshes.append(
-            pygltflib.Mesh(
-                name=name,
-                primitives=[
-                    pygltflib.Primitive(attributes=pygltflib.Attributes(POSITION=pos), indices=idx, material=material)
-                ],
-            )
-        )
+            self.vertices += len(pts)
+        self.gltf.meshes.append(pygltflib.Mesh(primitives=primitives))
         self.triangles += len(indices)
-        self.vertices += len(gl)
         return len(self.gltf.meshes) - 1, centre, half
 
     def add_node(self, node: pygltflib.Node, extras: dict) -> None:
@@ -296,59 +296,101 @@ class _Writer:
         p = mesh.positions
         elevation = self.scene.elevation(first.level)
         gl = np.column_stack([p[:, 0] - origin[0], p[:, 2] + elevation, -(p[:, 1] - origin[1])])
-        index, centre, half = self.mesh(name, gl, mesh.indices, self.material(first))
+        index, centre, half = self.mesh(gl, mesh.indices, self.material(first), True)
         node = pygltflib.Node(name=name, mesh=index)
         if not np.array_equal(half, np.ones(3)) or centre.any():
             node.translation, node.scale = centre.tolist(), half.tolist()
         self.add_node(node, _node_extras(nodes))
 
     def instanced(self, item: _Instanced, name: str) -> None:
+        """The copies of one scene node: per handedness, copies sharing a
+        rotation and scale used often enough get a mesh posed that way and only a
+        TRANSLATION each (12 bytes, not 32); the rest share the plain mesh with
+        rotation and scale per copy."""
         node, mesh = item.node, item.node.mesh
         gl = mesh.positions @ _AXES.T
+        mesh_bytes = 12 * len(gl) + 6 * len(mesh.indices) + 400  # float positions, indices, JSON
         for mirrored in (False, True):
-            sel = item.mirrored == mirrored
-            if not sel.any():
+            sel = np.flatnonzero(item.mirrored == mirrored)
+            if not len(sel):
                 continue
             local, tris = (gl @ _MIRROR, mesh.indices[:, ::-1]) if mirrored else (gl, mesh.indices)
             label = f"{name} (mirrored)" if mirrored else name
-            index, centre, half = self.mesh(label, local, tris, self.material(node))
+            linear = item.rot[sel] * item.scales[sel][:, None, :]
+            poses, which, counts = np.unique(
+                np.round(linear.reshape(-1, 9), 6), axis=0, return_inverse=True, return_counts=True
+            )
+            which = which.reshape(-1)
+            rest = np.ones(len(sel), dtype=bool)
+            for k in np.argsort(-counts)[:MAX_POSES]:
+                pose = poses[k].reshape(3, 3)
+                saved = 8 * (not np.allclose(pose, np.eye(3))) + 12 * (not np.allclose(np.linalg.norm(pose, axis=0), 1))
+                if counts[k] * saved <= mesh_bytes:
+                    break
+                members = which == k
+                rest &= ~members
+                self._copies(node, label, local @ pose.T, tris, sel[members], item, mirrored, posed=True)
+            if rest.any():
+                self._copies(node, label, local, tris, sel[rest], item, mirrored, posed=False)
+
+    def _copies(self, node, label, local, tris, sel, item: _Instanced, mirrored: bool, posed: bool) -> None:
+        # float positions: a block's few vertices cost less than a scale per copy
+        index, _, _ = self.mesh(local, tris, self.material(node), False)
+        attrs = {"TRANSLATION": self.accessor(item.trans[sel].astype(np.float32), FLOAT, "VEC3", None, count=len(sel))}
+        if not posed:
             rot, scales = item.rot[sel], item.scales[sel]
-            # each copy's transform after the mesh's dequantization: T R S(s) T(c) S(h)
-            trans = item.trans[sel] + np.einsum("nij,nj->ni", rot, scales * centre)
-            attrs = {"TRANSLATION": self.accessor(trans.astype(np.float32), FLOAT, "VEC3", None, count=int(sel.sum()))}
             quats = _quaternions(rot)
             if not np.allclose(quats, [0, 0, 0, 1], atol=1e-7):
                 q = np.rint(quats * _Q).astype(np.int16)
                 attrs["ROTATION"] = self.accessor(q, SHORT, "VEC4", None, normalized=True, count=len(q))
-            total = scales * half
-            if not np.allclose(total, 1.0, atol=1e-7):
-                attrs["SCALE"] = self.accessor(total.astype(np.float32), FLOAT, "VEC3", None, count=len(total))
-            self.used.add(INSTANCING)
-            extras = _node_extras([node], instances=int(sel.sum()), **({"mirrored": True} if mirrored else {}))
-            self.add_node(
-                pygltflib.Node(name=label, mesh=index, extensions={INSTANCING: {"attributes": attrs}}), extras
-            )
-            self.vertices += len(local) * (int(sel.sum()) - 1)
-            self.triangles += len(tris) * (int(sel.sum()) - 1)
+            if not np.allclose(scales, 1.0, atol=1e-7):
+                attrs["SCALE"] = self.accessor(scales.astype(np.float32), FLOAT, "VEC3", None, count=len(scales))
+        self.used.add(INSTANCING)
+        extras = _node_extras([node], instances=len(sel), **({"mirrored": True} if mirrored else {}))
+        self.add_node(pygltflib.Node(name=label, mesh=index, extensions={INSTANCING: {"attributes": attrs}}), extras)
+        self.vertices += len(local) * (len(sel) - 1)
+        self.triangles += len(tris) * (len(sel) - 1)
 
 
 class _Blob:
-    """The GLB's binary chunk, built as bufferViews aligned to 4 bytes."""
+    """The GLB's binary chunk. Data of one kind (quantized positions, float
+    positions, 16-bit indices, ...) share one bufferView, each accessor at its
+    own offset: a venue with thousands of rooms would otherwise spend more bytes
+    on bufferView JSON than on triangles."""
 
     def __init__(self, gltf: pygltflib.GLTF2):
         self.gltf = gltf
-        self.chunks: list[bytes] = []
+        self.pools: dict[tuple, list[bytes]] = {}
+        self.sizes: dict[tuple, int] = {}
+        self.pending: list[tuple[pygltflib.Accessor, tuple]] = []
         self.size = 0
 
-    def add(self, data: np.ndarray, target: int | None, stride: int | None = None) -> int:
+    def add(self, accessor: pygltflib.Accessor, data: np.ndarray, target: int | None, stride: int | None) -> None:
+        """Queue ``data`` for ``accessor`` (its bufferView is set by :meth:`finish`)."""
+        key = (target, stride, np.dtype(data.dtype).itemsize)
         raw = np.ascontiguousarray(data).tobytes()
-        self.gltf.bufferViews.append(
-            pygltflib.BufferView(buffer=0, byteOffset=self.size, byteLength=len(raw), target=target, byteStride=stride)
-        )
-        pad = (-len(raw)) % 4
-        self.chunks.append(raw + b"\x00" * pad)
-        self.size += len(raw) + pad
-        return len(self.gltf.bufferViews) - 1
+        pool = self.pools.setdefault(key, [])
+        accessor.byteOffset = self.sizes.get(key, 0)
+        pool.append(raw + b"\x00" * ((-len(raw)) % 4))
+        self.sizes[key] = accessor.byteOffset + len(pool[-1])
+        self.pending.append((accessor, key))
+
+    def finish(self) -> bytes:
+        """One bufferView per pool; returns the binary chunk."""
+        chunks, views = [], {}
+        for key, pool in self.pools.items():
+            target, stride, _ = key
+            views[key] = len(self.gltf.bufferViews)
+            self.gltf.bufferViews.append(
+                pygltflib.BufferView(
+                    buffer=0, byteOffset=self.size, byteLength=self.sizes[key], target=target, byteStride=stride
+                )
+            )
+            chunks.extend(pool)
+            self.size += self.sizes[key]
+        for accessor, key in self.pending:
+            accessor.bufferView = views[key]
+        return b"".join(chunks)
 
 
 def write_glb(
@@ -418,6 +460,7 @@ def write_glb(
             **(asset_info or {}),
         }
     }
+    binary = writer.blob.finish()
     gltf.buffers.append(pygltflib.Buffer(byteLength=writer.blob.size))
     # pygltflib's serialiser drops empty strings, lists and dicts everywhere, extras
     # included: put ours back so "warnings": [] and "layer": "" stay in the contract
@@ -425,10 +468,19 @@ def write_glb(
     doc["asset"]["extras"] = asset_extras
     for node, extras in zip(doc["nodes"], writer.extras, strict=True):
         node["extras"] = extras
+    # glTF defaults spelled out cost bytes per room in a venue of thousands
+    for accessor in doc["accessors"]:
+        if accessor.get("normalized") is False:
+            del accessor["normalized"]
+    for mesh in doc["meshes"]:
+        mesh.pop("name", None)  # the node carries it
+        for prim in mesh["primitives"]:
+            if prim.get("mode") == 4:
+                del prim["mode"]
     if writer.used:
         doc["extensionsUsed"] = doc["extensionsRequired"] = sorted(writer.used)
     path = Path(path)
-    _save_glb(path, doc, b"".join(writer.blob.chunks))
+    _save_glb(path, doc, binary)
     return {
         "nodes": len(gltf.nodes),
         "counts": counts,
@@ -440,6 +492,23 @@ def write_glb(
         "origin": [float(origin[0]), float(origin[1])],
         "bytes": path.stat().st_size,
     }
+
+
+def _chunks(indices: np.ndarray, limit: int = 65536) -> list[np.ndarray]:
+    """Consecutive runs of triangles each using at most ``limit`` vertices."""
+    if indices.size == 0 or int(indices.max()) < limit:
+        return [indices]
+    out, start, step = [], 0, limit // 3
+    while start < len(indices):
+        step = max(1, step)
+        chunk = indices[start : start + step]
+        if len(np.unique(chunk)) > limit:
+            step //= 2
+            continue
+        out.append(chunk)
+        start += len(chunk)
+        step = limit // 3
+    return out
 
 
 def _unique(nodes) -> list[Node]:

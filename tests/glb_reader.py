@@ -81,9 +81,13 @@ def read_glb(path: str | Path) -> tuple[dict, list[GlbNode]]:
         node = gltf.nodes[index]
         world = parent @ node_matrix(node)
         if node.mesh is not None:
-            prim = gltf.meshes[node.mesh].primitives[0]
-            local = accessor(gltf, blob, prim.attributes.POSITION)
-            tris = accessor(gltf, blob, prim.indices).astype(np.uint32).reshape(-1, 3)
+            # big meshes come as several primitives (16-bit indices each): one array here
+            local_parts, tri_parts, base = [], [], 0
+            for prim in gltf.meshes[node.mesh].primitives:
+                local_parts.append(accessor(gltf, blob, prim.attributes.POSITION))
+                tri_parts.append(accessor(gltf, blob, prim.indices).astype(np.uint32).reshape(-1, 3) + base)
+                base += len(local_parts[-1])
+            local, tris = np.concatenate(local_parts), np.concatenate(tri_parts)
             copies = world[None]
             inst = (node.extensions or {}).get("EXT_mesh_gpu_instancing")
             if inst:
