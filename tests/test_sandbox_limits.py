@@ -7,7 +7,9 @@ from tests.conftest import slowplan
 
 
 def test_limits_fail_the_job_not_the_appliance(server_factory, plugin_env):
-    env = dict(plugin_env, FLOORCAST_JOBS__TIMEOUT_SECONDS="3", FLOORCAST_JOBS__MEMORY_MB="768")
+    # The timeout leaves the hog room to reach its memory limit on a busy machine
+    # (the child's start-up alone can take seconds there); the hang sleeps far longer.
+    env = dict(plugin_env, FLOORCAST_JOBS__TIMEOUT_SECONDS="15", FLOORCAST_JOBS__MEMORY_MB="768")
     server = server_factory(env=env)
     hang = server.upload("hang.slow", data=slowplan(60)).json()["job"]["id"]
     hog = server.upload("hog.slow", data=slowplan(0.1, "hog")).json()["job"]["id"]
