@@ -39,7 +39,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
-import pygltflib
 
 from core.geometry import merge_meshes
 from core.scene import Material, Mesh, Node, Scene
@@ -206,10 +205,10 @@ def _plan(scene: Scene, origin: np.ndarray) -> tuple[dict[tuple, list[tuple[Node
 class _Writer:
     """Accumulates the glTF document and its binary chunk."""
 
-    def __init__(self, scene: Scene, gltf: pygltflib.GLTF2, quantize: bool):
+    def __init__(self, scene: Scene, doc: dict, quantize: bool):
         self.scene = scene
-        self.gltf = gltf
-        self.blob = _Blob(gltf)
+        self.doc = doc
+        self.blob = _Blob(doc)
         self.quantize = quantize
         self.material_index: dict[str, int] = {}
         self.extras: list[dict] = []
@@ -217,31 +216,31 @@ class _Writer:
         self.triangles = self.vertices = 0
 
     def material(self, node: Node) -> int:
-        scene, gltf = self.scene, self.gltf
+        scene, materials = self.scene, self.doc["materials"]
         mat = (scene.material(node.material) if node.material else None) or DEFAULT_MATERIALS[node.category]
         if mat.name not in self.material_index:
             mode = mat.effective_alpha_mode
-            gltf.materials.append(
-                pygltflib.Material(
-                    name=mat.name,
-                    pbrMetallicRoughness=pygltflib.PbrMetallicRoughness(
-                        baseColorFactor=list(mat.color),
-                        metallicFactor=mat.metallic,
-                        roughnessFactor=mat.roughness,
-                    ),
-                    alphaMode=mode,
-                    doubleSided=mode == "BLEND",  # see glass from both sides
-                )
+            materials.append(
+                {
+                    "name": mat.name,
+                    "pbrMetallicRoughness": {
+                        "baseColorFactor": list(mat.color),
+                        "metallicFactor": mat.metallic,
+                        "roughnessFactor": mat.roughness,
+                    },
+                    "alphaMode": mode,
+                    "doubleSided": mode == "BLEND",  # see glass from both sides
+                }
             )
-            self.material_index[mat.name] = len(gltf.materials) - 1
+            self.material_index[mat.name] = len(materials) - 1
         return self.material_index[mat.name]
 
     def accessor(self, data: np.ndarray, component: int, kind: str, target: int | None, **kw) -> int:
         stride = kw.pop("stride", None)
-        acc = pygltflib.Accessor(componentType=component, type=kind, **kw)
+        acc = {"componentType": component, "type": kind, **kw}
         self.blob.add(acc, data, target, stride)
-        self.gltf.accessors.append(acc)
-        return len(self.gltf.accessors) - 1
+        self.doc["accessors"].append(acc)
+        return len(self.doc["accessors"]) - 1
 
     def mesh(
         self, gl: np.ndarray, indices: np.ndarray, material: int, quantize: bool
@@ -258,9 +257,13 @@ class _Writer:
         if not quantize:
             centre, half = np.zeros(3), np.ones(3)
         primitives = []
-        for chunk in _chunks(indices):
-            used, local = np.unique(chunk, return_inverse=True)
-            pts = gl[used]
+        chunks = _chunks(indices)
+        for chunk in chunks:
+            if len(chunks) == 1:
+                pts, local = gl, chunk
+            else:
+                used, local = np.unique(chunk, return_inverse=True)
+                pts = gl[used]
             if quantize:
                 q = np.zeros((len(pts), 4), dtype=np.int16)  # padded to 8 bytes: 4-byte aligned
                 q[:, :3] = np.clip(np.rint((pts - centre) / half * _Q), -_Q, _Q)
@@ -278,18 +281,17 @@ class _Writer:
             flat = local.reshape(-1).astype(np.uint16 if len(pts) <= 65536 else np.uint32)
             kind = UNSIGNED_SHORT if flat.dtype == np.uint16 else UNSIGNED_INT
             idx = self.accessor(flat, kind, "SCALAR", ELEMENT_ARRAY_BUFFER, count=len(flat))
-            primitives.append(
-                pygltflib.Primitive(attributes=pygltflib.Attributes(POSITION=pos), indices=idx, material=material)
-            )
+            primitives.append({"attributes": {"POSITION": pos}, "indices": idx, "material": material})
             self.vertices += len(pts)
-        self.gltf.meshes.append(pygltflib.Mesh(primitives=primitives))
+        self.doc["meshes"].append({"primitives": primitives})
         self.triangles += len(indices)
-        return len(self.gltf.meshes) - 1, centre, half
+        return len(self.doc["meshes"]) - 1, centre, half
 
-    def add_node(self, node: pygltflib.Node, extras: dict) -> None:
-        self.gltf.nodes.append(node)
+    def add_node(self, node: dict, extras: dict) -> None:
+        node["extras"] = extras
+        self.doc["nodes"].append(node)
         self.extras.append(extras)
-        self.gltf.scenes[0].nodes.append(len(self.gltf.nodes) - 1)
+        self.doc["scenes"][0]["nodes"].append(len(self.doc["nodes"]) - 1)
 
     def plain(self, nodes: list[Node], mesh: Mesh, name: str, origin: np.ndarray) -> None:
         first = nodes[0]
@@ -297,9 +299,9 @@ class _Writer:
         elevation = self.scene.elevation(first.level)
         gl = np.column_stack([p[:, 0] - origin[0], p[:, 2] + elevation, -(p[:, 1] - origin[1])])
         index, centre, half = self.mesh(gl, mesh.indices, self.material(first), True)
-        node = pygltflib.Node(name=name, mesh=index)
+        node: dict = {"name": name, "mesh": index}
         if not np.array_equal(half, np.ones(3)) or centre.any():
-            node.translation, node.scale = centre.tolist(), half.tolist()
+            node["translation"], node["scale"] = centre.tolist(), half.tolist()
         self.add_node(node, _node_extras(nodes))
 
     def instanced(self, item: _Instanced, name: str) -> None:
@@ -347,7 +349,7 @@ class _Writer:
                 attrs["SCALE"] = self.accessor(scales.astype(np.float32), FLOAT, "VEC3", None, count=len(scales))
         self.used.add(INSTANCING)
         extras = _node_extras([node], instances=len(sel), **({"mirrored": True} if mirrored else {}))
-        self.add_node(pygltflib.Node(name=label, mesh=index, extensions={INSTANCING: {"attributes": attrs}}), extras)
+        self.add_node({"name": label, "mesh": index, "extensions": {INSTANCING: {"attributes": attrs}}}, extras)
         self.vertices += len(local) * (len(sel) - 1)
         self.triangles += len(tris) * (len(sel) - 1)
 
@@ -358,21 +360,21 @@ class _Blob:
     own offset: a venue with thousands of rooms would otherwise spend more bytes
     on bufferView JSON than on triangles."""
 
-    def __init__(self, gltf: pygltflib.GLTF2):
-        self.gltf = gltf
+    def __init__(self, doc: dict):
+        self.doc = doc
         self.pools: dict[tuple, list[bytes]] = {}
         self.sizes: dict[tuple, int] = {}
-        self.pending: list[tuple[pygltflib.Accessor, tuple]] = []
+        self.pending: list[tuple[dict, tuple]] = []
         self.size = 0
 
-    def add(self, accessor: pygltflib.Accessor, data: np.ndarray, target: int | None, stride: int | None) -> None:
+    def add(self, accessor: dict, data: np.ndarray, target: int | None, stride: int | None) -> None:
         """Queue ``data`` for ``accessor`` (its bufferView is set by :meth:`finish`)."""
         key = (target, stride, np.dtype(data.dtype).itemsize)
         raw = np.ascontiguousarray(data).tobytes()
         pool = self.pools.setdefault(key, [])
-        accessor.byteOffset = self.sizes.get(key, 0)
+        offset = accessor["byteOffset"] = self.sizes.get(key, 0)
         pool.append(raw + b"\x00" * ((-len(raw)) % 4))
-        self.sizes[key] = accessor.byteOffset + len(pool[-1])
+        self.sizes[key] = offset + len(pool[-1])
         self.pending.append((accessor, key))
 
     def finish(self) -> bytes:
@@ -380,16 +382,17 @@ class _Blob:
         chunks, views = [], {}
         for key, pool in self.pools.items():
             target, stride, _ = key
-            views[key] = len(self.gltf.bufferViews)
-            self.gltf.bufferViews.append(
-                pygltflib.BufferView(
-                    buffer=0, byteOffset=self.size, byteLength=self.sizes[key], target=target, byteStride=stride
-                )
-            )
+            views[key] = len(self.doc["bufferViews"])
+            view = {"buffer": 0, "byteOffset": self.size, "byteLength": self.sizes[key]}
+            if stride:
+                view["byteStride"] = stride
+            if target:
+                view["target"] = target
+            self.doc["bufferViews"].append(view)
             chunks.extend(pool)
             self.size += self.sizes[key]
         for accessor, key in self.pending:
-            accessor.bufferView = views[key]
+            accessor["bufferView"] = views[key]
         return b"".join(chunks)
 
 
@@ -416,12 +419,18 @@ def write_glb(
     lo, hi = extent
     origin = np.array(origin if origin is not None else [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2], dtype=np.float64)
 
-    gltf = pygltflib.GLTF2(
-        asset=pygltflib.Asset(version="2.0", generator=f"Floorcast {converter_version}"),
-        scene=0,
-        scenes=[pygltflib.Scene(name="floorplan", nodes=[])],
-    )
-    writer = _Writer(scene, gltf, quantize)
+    doc: dict = {
+        "asset": {"version": "2.0", "generator": f"Floorcast {converter_version}"},
+        "scene": 0,
+        "scenes": [{"name": "floorplan", "nodes": []}],
+        "nodes": [],
+        "meshes": [],
+        "materials": [],
+        "accessors": [],
+        "bufferViews": [],
+        "buffers": [],
+    }
+    writer = _Writer(scene, doc, quantize)
     merged, singles, instanced = _plan(scene, origin)
     for parts in merged.values():
         nodes = _unique(n for n, _ in parts)
@@ -461,28 +470,14 @@ def write_glb(
         }
     }
     binary = writer.blob.finish()
-    gltf.buffers.append(pygltflib.Buffer(byteLength=writer.blob.size))
-    # pygltflib's serialiser drops empty strings, lists and dicts everywhere, extras
-    # included: put ours back so "warnings": [] and "layer": "" stay in the contract
-    doc = json.loads(gltf.to_json())
+    doc["buffers"].append({"byteLength": writer.blob.size})
     doc["asset"]["extras"] = asset_extras
-    for node, extras in zip(doc["nodes"], writer.extras, strict=True):
-        node["extras"] = extras
-    # glTF defaults spelled out cost bytes per room in a venue of thousands
-    for accessor in doc["accessors"]:
-        if accessor.get("normalized") is False:
-            del accessor["normalized"]
-    for mesh in doc["meshes"]:
-        mesh.pop("name", None)  # the node carries it
-        for prim in mesh["primitives"]:
-            if prim.get("mode") == 4:
-                del prim["mode"]
     if writer.used:
         doc["extensionsUsed"] = doc["extensionsRequired"] = sorted(writer.used)
     path = Path(path)
     _save_glb(path, doc, binary)
     return {
-        "nodes": len(gltf.nodes),
+        "nodes": len(doc["nodes"]),
         "counts": counts,
         "triangles": writer.triangles,
         "vertices": writer.vertices,

@@ -121,8 +121,14 @@ class Mesh:
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """(min xyz, max xyz) of the vertices the triangles use."""
-        used = self.positions[np.unique(self.indices)]
+        used = self.positions[self.used_vertices()]
         return used.min(axis=0), used.max(axis=0)
+
+    def used_vertices(self) -> np.ndarray:
+        """Mask of the vertices some triangle uses."""
+        mask = np.zeros(len(self.positions), dtype=bool)
+        mask[self.indices.ravel()] = True
+        return mask
 
 
 def plan_transforms(
@@ -235,7 +241,7 @@ class Node:
         lo, hi = self.mesh.bounds()  # type: ignore[union-attr]
         if self.instances is None:
             return lo, hi
-        pts = self.mesh.positions[np.unique(self.mesh.indices)]  # type: ignore[union-attr]
+        pts = self.mesh.positions[self.mesh.used_vertices()]  # type: ignore[union-attr]
         lows, highs = [], []
         # exact (rotated copies of a box are not boxes); chunked to bound memory
         step = max(1, 2_000_000 // max(len(pts), 1))
