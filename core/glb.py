@@ -250,9 +250,8 @@ class _Writer:
         Over 65,535 vertices the triangles are split into primitives that each
         fit 16-bit indices (all share the positions' dequantization)."""
         lo, hi = gl.min(axis=0), gl.max(axis=0)
-        # short numbers in the JSON: centre on a 0.1 mm grid, half size rounded up
-        centre = np.round((lo + hi) / 2, 4)
-        half = np.maximum(np.ceil(np.maximum(hi - centre, centre - lo) * 1e4) / 1e4, 1e-4)
+        # the box's faces stay exact (a sill at 0.9 m reads 0.9), the inside on the grid
+        centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2, 1e-6)
         quantize = quantize and self.quantize and (half / _Q).max() <= QUANTIZE_MAX_STEP
         if not quantize:
             centre, half = np.zeros(3), np.ones(3)

@@ -16,10 +16,12 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from core.geometry import clean, extrude, is_thin, polygons_of
-from core.scene import Node
+from core.geometry import clean, is_thin, merge_meshes, polygons_of, triangulate
+from core.scene import Mesh, Node
 
-#: rooms are a 2 cm coloured carpet on the floor slab
+#: rooms are a coloured carpet 2 cm above the floor slab: one upward face (a
+#: slab's sides and underside would quadruple the triangles of a venue's rooms,
+#: the bulk of its model, and nobody sees them from a kiosk looking down)
 ROOM_SLAB = 0.02
 #: the floor slab under a level, its top at the level's floor
 FLOOR_SLAB = 0.10
@@ -135,11 +137,21 @@ def find_rooms(
     return rooms, polys
 
 
+def carpet(geom: BaseGeometry, height: float) -> Mesh:
+    """The polygons of ``geom`` as one upward-facing surface at ``height``."""
+    meshes = []
+    for poly in polygons_of(clean(geom)):
+        verts, tris, _ = triangulate(poly)
+        if len(tris):
+            meshes.append(Mesh(np.column_stack([verts, np.full(len(verts), height)]), tris))
+    return merge_meshes(meshes)
+
+
 def room_nodes(rooms: list[Room], level: int = 0) -> list[Node]:
-    """A slab node per named room (named by its label), one for the unnamed ones."""
+    """A carpet node per named room (named by its label), one for the unnamed ones."""
     nodes = []
     for room in rooms:
-        mesh = extrude(room.polygon, 0.0, ROOM_SLAB)
+        mesh = carpet(room.polygon, ROOM_SLAB)
         if mesh.is_empty:
             continue
         if room.label:

@@ -268,3 +268,21 @@ def test_big_meshes_split_into_primitives_with_16_bit_indices(tmp_path):
     assert len(nodes[0].indices) == stats["triangles"] == sum(len(w.indices) for w in walls)
     corners = np.array([[0, 0, 0], [3, 3, 0.2]]) + [[0, 0, 0], [300, 0, 300]]
     assert (nodes[0].positions.max(axis=0) - nodes[0].positions.min(axis=0) <= corners[1] - corners[0] + 1e-3).all()
+
+
+def test_rooms_are_one_upward_face_each(tmp_path):
+    from core.plan_rules import ROOM_SLAB, Room, room_nodes
+
+    hall = box(0, 0, 12, 8).difference(box(5, 3, 6, 4))  # a column in the middle
+    node = room_nodes([Room(hall, "RM$", "Hall")])[0]
+    p, t = node.mesh.positions, node.mesh.indices
+    assert np.allclose(p[:, 2], ROOM_SLAB)
+    a, b, c = (p[t[:, k]] for k in range(3))
+    up = np.cross(b - a, c - a)[:, 2]
+    assert (up > 0).all() and up.sum() / 2 == pytest.approx(hall.area)
+    assert len(t) == len(p) + 2 * 1 - 2  # earcut: n + 2 holes - 2 triangles
+    out = tmp_path / "room.glb"
+    write(Scene(nodes=[node]), out)
+    validate(out)
+    _, nodes = read_glb(out)
+    assert nodes[0].name == "Hall" and footprint(nodes[0], [6, 4]).area == pytest.approx(hall.area, rel=1e-3)
