@@ -22,6 +22,7 @@ FORMATS = floorcast_register_formats()
 ROOT = Path(__file__).resolve().parent.parent
 STYLES = ("fill", "stroke", "pen")
 K100 = 100 * 0.0254 / 72  # metres per point at 1:100
+MM = 1e-3  # GLB positions are quantized: a millimetre is exact enough
 
 
 def convert(src: Path, tmp_path: Path, **options) -> tuple[dict, dict, list]:
@@ -79,10 +80,10 @@ def test_walls_are_closed_solids_standing_on_the_floor(plan):
     _, _, _, nodes = plan
     for node in of(nodes, "wall"):
         assert set(edge_use(node.indices)) == {2}, node.name
-        assert node.positions[:, 1].min() == pytest.approx(0)
-        assert node.positions[:, 1].max() == pytest.approx(3.0)
+        assert node.positions[:, 1].min() == pytest.approx(0, abs=MM)
+        assert node.positions[:, 1].max() == pytest.approx(3.0, abs=MM)
     floors = of(nodes, "floor")
-    assert floors and max(n.positions[:, 1].max() for n in floors) == pytest.approx(0)
+    assert floors and max(n.positions[:, 1].max() for n in floors) == pytest.approx(0, abs=MM)
 
 
 def test_scale_read_from_the_note(plan):
@@ -114,7 +115,7 @@ def test_doors_from_swing_arcs(plan):
     for hinge in truth.doors:
         assert seen.distance(hinge) < 0.01
     assert seen.area == pytest.approx(4 * 3.14159 / 4, rel=0.05)  # four quarter circles of 1 m
-    assert doors[0].positions[:, 1].max() == pytest.approx(0.03)
+    assert doors[0].positions[:, 1].max() == pytest.approx(0.03, abs=MM)
     assert result["report"]["pages"][0]["found"]["doors"] == 4
 
 
@@ -124,8 +125,8 @@ def test_windows_bridge_the_gaps(plan):
     assert len(windows) == 1 and windows[0].extras["floorcast"]["properties"]["count"] == 2
     seen = footprint(windows[0], asset["origin"])
     assert iou(seen, shapely.union_all(truth.windows)) >= 0.9
-    assert windows[0].positions[:, 1].min() == pytest.approx(0.9)
-    assert windows[0].positions[:, 1].max() == pytest.approx(2.1)
+    assert windows[0].positions[:, 1].min() == pytest.approx(0.9, abs=MM)
+    assert windows[0].positions[:, 1].max() == pytest.approx(2.1, abs=MM)
 
 
 def test_hatch_is_a_floor(plan):
@@ -227,7 +228,7 @@ def test_one_level_per_page(tmp_path):
     assert [p["level"] for p in result["report"]["pages"]] == [0, 1]
     for level, bottom in ((0, 0.0), (1, 3.5)):
         walls = [n for n in of(nodes, "wall") if n.extras["floorcast"]["level"] == level]
-        assert len(walls) == 1 and walls[0].positions[:, 1].min() == pytest.approx(bottom)
+        assert len(walls) == 1 and walls[0].positions[:, 1].min() == pytest.approx(bottom, abs=MM)
         assert iou(seen_walls(asset, nodes, level), built(truth)) >= 0.9
     assert len(of(nodes, "room")) == 8
 
@@ -241,7 +242,7 @@ def test_a_chosen_page(tmp_path):
     # on a level of its own: the model stands at that storey
     result, asset, nodes = convert(src, tmp_path, page=2, level=2, storey_height=3.0)
     assert {n.extras["floorcast"]["level"] for n in nodes} == {2}
-    assert min(n.positions[:, 1].min() for n in of(nodes, "wall")) == pytest.approx(6.0)
+    assert min(n.positions[:, 1].min() for n in of(nodes, "wall")) == pytest.approx(6.0, abs=MM)
 
 
 @pytest.mark.parametrize(("options", "fragment"), [({"scale": "big"}, "scale"), ({"page": 3}, "page 3")])
@@ -279,4 +280,4 @@ def test_cli_with_the_storey_height_setting(tmp_path):
     validate(out)
     _, nodes = read_glb(out)
     upper = [n for n in of(nodes, "wall") if n.extras["floorcast"]["level"] == 1]
-    assert upper[0].positions[:, 1].min() == pytest.approx(5.0)
+    assert upper[0].positions[:, 1].min() == pytest.approx(5.0, abs=MM)
