@@ -11,7 +11,8 @@ Size (kiosks download every model):
 
 - Nodes are merged per (category, level, material): one mesh for all walls of a
   floor, not one per segment. Labelled nodes (rooms) stay one glTF node each,
-  named by their label. ``extras.floorcast.layers`` lists the merged layers.
+  named by their label, children of a node ``labels`` per level whose transform
+  dequantizes them all. ``extras.floorcast.layers`` lists the merged layers.
 - Instanced scene nodes (a block placed many times) become one mesh drawn per
   instance with ``EXT_mesh_gpu_instancing`` (translation, rotation, scale per
   copy). That extension cannot mirror a copy (a negative scale would turn its
@@ -243,15 +244,18 @@ class _Writer:
         return len(self.doc["accessors"]) - 1
 
     def mesh(
-        self, gl: np.ndarray, indices: np.ndarray, material: int, quantize: bool
+        self, gl: np.ndarray, indices: np.ndarray, material: int, quantize: bool, frame: tuple | None = None
     ) -> tuple[int, np.ndarray, np.ndarray]:
         """A glTF mesh of positions ``gl`` (glTF axes, metres, float64); returns
-        (mesh index, centre, half size): the transform that gives back metres.
+        (mesh index, centre, half size): the transform that gives back metres,
+        ``frame`` when given (meshes sharing one, under one parent node).
         Over 65,535 vertices the triangles are split into primitives that each
         fit 16-bit indices (all share the positions' dequantization)."""
-        lo, hi = gl.min(axis=0), gl.max(axis=0)
-        # the box's faces stay exact (a sill at 0.9 m reads 0.9), the inside on the grid
-        centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2, 1e-6)
+        if frame is not None:
+            centre, half = frame
+        else:
+            # the box's faces stay exact (a sill at 0.9 m reads 0.9), the inside on the grid
+            centre, half = _frame(gl)
         quantize = quantize and self.quantize and (half / _Q).max() <= QUANTIZE_MAX_STEP
         if not quantize:
             centre, half = np.zeros(3), np.ones(3)
@@ -292,11 +296,34 @@ class _Writer:
         self.extras.append(extras)
         self.doc["scenes"][0]["nodes"].append(len(self.doc["nodes"]) - 1)
 
+    def gl(self, mesh: Mesh, level: int, origin: np.ndarray) -> np.ndarray:
+        p = mesh.positions
+        elevation = self.scene.elevation(level)
+        return np.column_stack([p[:, 0] - origin[0], p[:, 2] + elevation, -(p[:, 1] - origin[1])])
+
+    def labelled(self, items: list[tuple[Node, Mesh]], origin: np.ndarray) -> None:
+        """Labelled nodes (rooms) of one level: one node each, quantized in one
+        frame that their parent node ``labels`` turns back into metres, so each
+        room spends no JSON on a transform of its own (thousands in a venue)."""
+        gls = [self.gl(mesh, node.level, origin) for node, mesh in items]
+        centre, half = _frame(np.concatenate([np.stack([g.min(axis=0), g.max(axis=0)]) for g in gls]))
+        if len(items) < 2 or not self.quantize or (half / _Q).max() > QUANTIZE_MAX_STEP:
+            for (node, mesh), _ in zip(items, gls, strict=True):
+                self.plain([node], mesh, node.label or node.name, origin)
+            return
+        parent = {"name": "labels", "translation": centre.tolist(), "scale": half.tolist(), "children": []}
+        self.doc["nodes"].append(parent)
+        self.doc["scenes"][0]["nodes"].append(len(self.doc["nodes"]) - 1)
+        for (node, mesh), gl in zip(items, gls, strict=True):
+            index, _, _ = self.mesh(gl, mesh.indices, self.material(node), True, frame=(centre, half))
+            extras = _node_extras([node])
+            self.doc["nodes"].append({"name": node.label or node.name, "mesh": index, "extras": extras})
+            self.extras.append(extras)
+            parent["children"].append(len(self.doc["nodes"]) - 1)
+
     def plain(self, nodes: list[Node], mesh: Mesh, name: str, origin: np.ndarray) -> None:
         first = nodes[0]
-        p = mesh.positions
-        elevation = self.scene.elevation(first.level)
-        gl = np.column_stack([p[:, 0] - origin[0], p[:, 2] + elevation, -(p[:, 1] - origin[1])])
+        gl = self.gl(mesh, first.level, origin)
         index, centre, half = self.mesh(gl, mesh.indices, self.material(first), True)
         node: dict = {"name": name, "mesh": index}
         if not np.array_equal(half, np.ones(3)) or centre.any():
@@ -436,12 +463,14 @@ def write_glb(
         writer.plain(nodes, merge_meshes(m for _, m in parts), nodes[0].name, origin)
     for item in instanced:
         writer.instanced(item, item.node.name)
+    labelled: dict[int, list[tuple[Node, Mesh]]] = defaultdict(list)
     for node, mesh, inst in singles:
-        name = node.label or node.name
         if inst is not None:
-            writer.instanced(inst, name)
+            writer.instanced(inst, node.label or node.name)
         else:
-            writer.plain([node], mesh, name, origin)
+            labelled[node.level].append((node, mesh))
+    for items in labelled.values():
+        writer.labelled(items, origin)
 
     counts: Counter = Counter()
     for node in scene.geometry_nodes():
@@ -486,6 +515,12 @@ def write_glb(
         "origin": [float(origin[0]), float(origin[1])],
         "bytes": path.stat().st_size,
     }
+
+
+def _frame(gl: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(centre, half size) of the box of points ``gl``: the quantization frame."""
+    lo, hi = gl.min(axis=0), gl.max(axis=0)
+    return (lo + hi) / 2, np.maximum((hi - lo) / 2, 1e-6)
 
 
 def _chunks(indices: np.ndarray, limit: int = 65536) -> list[np.ndarray]:

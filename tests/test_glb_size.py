@@ -221,6 +221,13 @@ def test_meshes_merge_per_category_and_level_rooms_stay_named(tmp_path):
     assert len(per_category["door"]) == 1
     assert sorted(n.name for n in per_category["room"]) == sorted(f"Room {i}" for i in range(12))
     assert all(n.extras["floorcast"]["label"] == n.name for n in per_category["room"])
+    # one transform for all rooms of the level: their parent's
+    doc = gltf_json(out)
+    parents = [n for n in doc["nodes"] if n.get("name") == "labels"]
+    assert len(parents) == 1 and "mesh" not in parents[0] and "extras" not in parents[0]
+    rooms = [doc["nodes"][i] for i in parents[0]["children"]]
+    assert sorted(r["name"] for r in rooms) == sorted(f"Room {i}" for i in range(12))
+    assert all("translation" not in r and "scale" not in r for r in rooms)
     assert len(per_category["furniture"]) <= 2 * MAX_INSTANCED + 1
     walls0 = next(n for n in per_category["wall"] if n.extras["floorcast"]["level"] == 0)
     assert walls0.extras["floorcast"]["layers"] == ["A-WALL-0", "A-WALL-2", "A-WALL-1"]
