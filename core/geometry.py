@@ -70,29 +70,187 @@ def triangulate(poly: Polygon) -> tuple[np.ndarray, np.ndarray, list[tuple[int, 
     return verts, tris, list(zip(starts.tolist(), counts, strict=True))
 
 
-def extrude(geom: BaseGeometry, bottom: float, top: float) -> Mesh:
-    """Closed prism(s) of every polygon in ``geom`` between heights bottom and top."""
+def extrude(geom, bottom: float, top: float) -> Mesh:
+    """Closed prism(s) of every polygon in ``geom`` between heights bottom and top.
+
+    ``geom`` is one geometry or a sequence of them; each polygon is closed by
+    itself, so overlapping ones are fine (they are not merged)."""
+    return merge_meshes(extrude_each([geom] if isinstance(geom, BaseGeometry) else geom, bottom, top))
+
+
+def extrude_each(geoms, bottom: float, top: float) -> list[Mesh]:
+    """One mesh per geometry of ``geoms``: :func:`extrude` of each, built in bulk
+    (thousands of room slabs cost about as much as one big slab)."""
     if top <= bottom:
         raise ValueError("extrude: top must be above bottom")
-    meshes = []
-    for poly in polygons_of(clean(geom)):
-        verts, tris, rings = triangulate(poly)
-        if not len(tris):
-            continue  # earcut gave up on a degenerate outline: skip it rather than leak
-        n = len(verts)
-        positions = np.concatenate(
-            [np.column_stack([verts, np.full(n, bottom)]), np.column_stack([verts, np.full(n, top)])]
+    return _bulk_meshes(geoms, bottom, top)
+
+
+def surface_each(geoms, height: float) -> list[Mesh]:
+    """One mesh per geometry of ``geoms``: its polygons as a single upward-facing
+    surface at ``height`` (no sides, no underside), built in bulk."""
+    return _bulk_meshes(geoms, None, height)
+
+
+def _bulk_meshes(geoms, bottom: float | None, top: float) -> list[Mesh]:
+    """Prisms (``bottom`` below ``top``) or upward surfaces (``bottom`` None) of the
+    polygons of each geometry, one mesh per geometry."""
+    geoms = np.asarray(geoms, dtype=object).ravel()
+    if not len(geoms):
+        return []
+    parts, owner = _clean_parts(geoms)
+    built = _prisms(parts)
+    while built[-1]:  # polygons earcut gave up on (degenerate outlines): skip, do not leak
+        keep = np.ones(len(parts), dtype=bool)
+        keep[built[-1]] = False
+        parts, owner = parts[keep], owner[keep]
+        built = _prisms(parts)
+    coords, nxt, vert_poly, tris, tri_poly, _ = built
+    npoly = len(parts)
+    pcount = np.bincount(vert_poly, minlength=npoly)
+    if bottom is None:
+        positions = np.column_stack([coords, np.full(len(coords), top)])
+        faces, face_poly, vcount = tris, tri_poly, pcount
+    else:
+        pstart = np.cumsum(pcount) - pcount
+        # each polygon's vertices: its rings at the bottom, then the same at the top
+        bottom_at = np.arange(len(coords)) + pstart[vert_poly]
+        top_at = bottom_at + pcount[vert_poly]
+        positions = np.empty((2 * len(coords), 3))
+        positions[bottom_at, :2] = coords
+        positions[bottom_at, 2] = bottom
+        positions[top_at, :2] = coords
+        positions[top_at, 2] = top
+        # exterior CCW / holes CW => (i, j, j') faces away from the material
+        faces = np.concatenate(
+            [
+                bottom_at[tris][:, ::-1],
+                top_at[tris],
+                np.column_stack([bottom_at, bottom_at[nxt], top_at[nxt]]),
+                np.column_stack([bottom_at, top_at[nxt], top_at]),
+            ]
         )
-        sides = []
-        for start, count in rings:
-            i = start + np.arange(count)
-            j = start + (np.arange(count) + 1) % count
-            # exterior CCW / holes CW => (i, j, j') faces away from the material
-            sides.append(np.column_stack([i, j, j + n]))
-            sides.append(np.column_stack([i, j + n, i + n]))
-        indices = np.concatenate([tris[:, ::-1], tris + n, *sides])
-        meshes.append(Mesh(positions, indices))
-    return merge_meshes(meshes)
+        face_poly = np.concatenate([tri_poly, tri_poly, vert_poly, vert_poly])
+        faces = faces[np.argsort(face_poly, kind="stable")]
+        vcount = 2 * pcount
+    # polygons -> the geometry they came from (parts are in input order)
+    fcount = np.bincount(face_poly, minlength=npoly)
+    vcount_of = np.bincount(owner, weights=vcount, minlength=len(geoms)).astype(np.int64)
+    fcount_of = np.bincount(owner, weights=fcount, minlength=len(geoms)).astype(np.int64)
+    vend, fend = np.cumsum(vcount_of), np.cumsum(fcount_of)
+    empty = Mesh.empty()
+    out = []
+    for g in range(len(geoms)):
+        if not fcount_of[g]:
+            out.append(empty)
+            continue
+        v0, f0 = vend[g] - vcount_of[g], fend[g] - fcount_of[g]
+        out.append(Mesh(positions[v0 : vend[g]], faces[f0 : fend[g]] - v0))
+    return out
+
+
+def _polygon_parts(geoms) -> tuple[np.ndarray, np.ndarray]:
+    """(polygons, index of the input each came from): the polygons inside each
+    geometry of ``geoms``, collections and multi-geometries flattened."""
+    geoms = np.asarray(geoms, dtype=object).ravel()
+    owner = np.arange(len(geoms))
+    for _ in range(4):  # collections inside collections: rare and shallow
+        geoms, idx = shapely.get_parts(geoms, return_index=True)
+        owner = owner[idx]
+        kind = shapely.get_type_id(geoms)
+        if not ((kind >= 4) & (kind <= 7)).any():
+            break
+    poly = shapely.get_type_id(geoms) == 3
+    return geoms[poly], owner[poly]
+
+
+def _clean_parts(geoms) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`clean` of each geometry by itself: (polygons, index of their geometry)."""
+    parts, owner = _polygon_parts(geoms)
+    if not len(parts):
+        return parts, owner
+    bad = ~shapely.is_valid(parts)
+    if bad.any():
+        parts = parts.copy()
+        parts[bad] = shapely.make_valid(parts[bad])
+        parts, idx = _polygon_parts(parts)
+        owner = owner[idx]
+    # snap vertices to the grid one by one (quick); mend the few that became invalid
+    parts = shapely.set_precision(parts, SNAP, mode="pointwise")
+    bad = ~shapely.is_valid(parts)
+    if bad.any():
+        parts[bad] = shapely.make_valid(parts[bad])
+        parts, idx = _polygon_parts(parts)
+        owner = owner[idx]
+    parts, idx = _polygon_parts(shapely.simplify(parts, 0))
+    owner = owner[idx]
+    keep = shapely.area(parts) > 1e-9
+    return parts[keep], owner[keep]
+
+
+def _ragged_arange(counts: np.ndarray) -> np.ndarray:
+    """0..c-1 for each count, concatenated."""
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _prisms(parts: np.ndarray) -> tuple:
+    """Triangulate valid polygons in bulk: (vertices (N, 2) ring after ring without
+    the closing repeat, the next vertex along its ring of each, the polygon of
+    each, triangles (M, 3) CCW, the polygon of each, polygons earcut gave up on).
+
+    Convex polygons without holes are fanned with numpy; the others go through
+    earcut one by one."""
+    parts = shapely.orient_polygons(parts)  # exteriors CCW, holes CW
+    rings, ring_poly = shapely.get_rings(parts, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    size = np.bincount(ring_of, minlength=len(rings))
+    keep = np.ones(len(coords), dtype=bool)
+    keep[np.cumsum(size)[size > 0] - 1] = False  # the closing vertex repeats the first
+    coords, ring_of = coords[keep], ring_of[keep]
+    n = np.maximum(size - 1, 0)
+    ring_start = np.cumsum(n) - n
+    k = np.arange(len(coords))
+    local = k - ring_start[ring_of]
+    nxt = np.where(local == n[ring_of] - 1, ring_start[ring_of], k + 1)
+    prv = np.where(local == 0, ring_start[ring_of] + n[ring_of] - 1, k - 1)
+    npoly = len(parts)
+    vert_poly = ring_poly[ring_of]
+    pcount = np.bincount(vert_poly, minlength=npoly)
+    pstart = np.cumsum(pcount) - pcount
+    rings_of_poly = np.bincount(ring_poly, minlength=npoly)
+    e1, e2 = coords - coords[prv], coords[nxt] - coords
+    turn = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    bent = np.zeros(npoly, dtype=bool)
+    np.logical_or.at(bent, vert_poly, turn <= 0)  # a reflex or a straight corner
+    fan = (rings_of_poly == 1) & ~bent & (pcount >= 3)
+    tri_parts, tri_poly = [], []
+    if fan.any():
+        count = pcount[fan] - 2
+        first = np.repeat(pstart[fan], count)
+        j = _ragged_arange(count)
+        tri_parts.append(np.column_stack([first, first + j + 1, first + j + 2]))
+        tri_poly.append(np.repeat(np.flatnonzero(fan), count))
+    failed = []
+    ring_end = ring_start + n
+    first_ring = np.cumsum(rings_of_poly) - rings_of_poly
+    for p in np.flatnonzero(~fan).tolist():
+        a, b = int(pstart[p]), int(pstart[p] + pcount[p])
+        ends = (ring_end[first_ring[p] : first_ring[p] + rings_of_poly[p]] - a).astype(np.uint32)
+        tris = mapbox_earcut.triangulate_float64(np.ascontiguousarray(coords[a:b]), ends)
+        tris = tris.astype(np.int64).reshape(-1, 3)
+        if not len(tris):
+            failed.append(p)
+            continue
+        tri_parts.append(tris + a)
+        tri_poly.append(np.full(len(tris), p))
+    tris = np.concatenate(tri_parts) if tri_parts else np.zeros((0, 3), dtype=np.int64)
+    tpoly = np.concatenate(tri_poly) if tri_poly else np.zeros(0, dtype=np.int64)
+    if len(tris):
+        # earcut's output winding is not part of its contract: make every triangle CCW
+        a, b, c = coords[tris[:, 0]], coords[tris[:, 1]], coords[tris[:, 2]]
+        flip = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]) < 0
+        tris[flip] = tris[flip][:, ::-1]
+    return coords, nxt, vert_poly, tris, tpoly, failed
 
 
 def slab(geom: BaseGeometry, top: float, thickness: float) -> Mesh:
@@ -116,16 +274,100 @@ def merge_meshes(meshes: Iterable[Mesh]) -> Mesh:
 
 def fill_holes(geom: BaseGeometry) -> BaseGeometry:
     """The outline of each polygon without its holes (a building's footprint)."""
-    return shapely.union_all([Polygon(p.exterior) for p in polygons_of(geom)])
+    parts, _ = _polygon_parts([geom])
+    return union_of(shapely.polygons(shapely.get_exterior_ring(parts)))
+
+
+#: below this many polygons a plain union is as quick
+_SMALL_UNION = 32
+
+
+def union_of(geoms) -> BaseGeometry:
+    """The union of many polygons (any polygonal geometries, overlapping or not).
+
+    A plain union of thousands of pieces overlays them pair by pair up a tree and
+    re-nodes the same edges at every level. Pieces that already tile (no overlaps,
+    shared edges alike) are dissolved as a coverage; otherwise their boundaries are
+    noded once, the faces of that arrangement are kept where they fall inside some
+    piece, and the kept faces (which share their edges exactly) are dissolved."""
+    if isinstance(geoms, BaseGeometry):
+        geoms = [geoms]
+    geoms = [g for g in geoms if g is not None and not g.is_empty]
+    if len(geoms) == 1 and shapely.is_valid(geoms[0]):
+        return geoms[0]  # one valid geometry is its own union
+    parts, _ = _polygon_parts(geoms)
+    parts = parts[~shapely.is_empty(parts)]
+    if not len(parts):
+        return Polygon()
+    if len(parts) == 1:
+        return parts[0]
+    bad = ~shapely.is_valid(parts)
+    if bad.any():
+        parts = parts.copy()
+        parts[bad] = shapely.make_valid(parts[bad])
+        parts, _ = _polygon_parts(parts)
+    if len(parts) <= _SMALL_UNION:
+        return shapely.union_all(parts)
+    if shapely.coverage_is_valid(parts):  # no overlaps, edges shared exactly: dissolve
+        return shapely.coverage_union_all(parts)
+    edges = shapely.get_parts(shapely.union_all(shapely.boundary(parts)))
+    faces = shapely.get_parts(shapely.polygonize(edges))
+    if not len(faces):
+        return shapely.union_all(parts)
+    hit, _ = shapely.STRtree(parts).query(shapely.point_on_surface(faces), predicate="within")
+    inside = np.zeros(len(faces), dtype=bool)
+    inside[hit] = True
+    return shapely.coverage_union_all(faces[inside]) if inside.any() else Polygon()
+
+
+def _snapped_parts(geoms) -> np.ndarray:
+    """The polygons of ``geoms`` with their vertices on the grid (:data:`SNAP`),
+    each valid."""
+    parts, _ = _polygon_parts(geoms)
+    if not len(parts):
+        return parts
+    parts = shapely.set_precision(parts, SNAP, mode="pointwise")
+    bad = ~shapely.is_valid(parts)
+    if bad.any():
+        parts[bad] = shapely.make_valid(parts[bad], method="structure")
+        parts, _ = _polygon_parts(parts)
+    return parts[shapely.area(parts) > 0]
+
+
+def free_faces(walls, extra=()) -> np.ndarray:
+    """The spaces that ``walls`` (a polygonal geometry or pieces) and the ``extra``
+    pieces (small ones, like strips across door openings: the fewer they overlap,
+    the quicker) enclose without covering them, as an array of polygons. Pieces
+    that touch only at a corner close a space too.
+
+    Vertices snap to the grid (:data:`SNAP`) first, so pieces that nearly meet
+    touch. The boundaries of all pieces are noded together once; the faces of
+    that arrangement that no piece covers are the spaces."""
+    w = _snapped_parts(walls if not isinstance(walls, BaseGeometry) else [walls])
+    e = _snapped_parts(list(extra))
+    parts = np.concatenate([w, e])
+    if not len(parts):
+        return parts
+    edges = shapely.get_parts(shapely.union_all(shapely.boundary(parts)))
+    faces = shapely.get_parts(shapely.polygonize(edges))
+    if not len(faces):
+        return faces
+    hit, _ = shapely.STRtree(parts).query(shapely.point_on_surface(faces), predicate="within")
+    covered = np.zeros(len(faces), dtype=bool)
+    covered[hit] = True
+    return faces[~covered]
 
 
 # -- walls from linework ---------------------------------------------------------
 
 
 def _as_lines(lines: Iterable[LineString | Sequence]) -> np.ndarray:
-    geoms = [ln if isinstance(ln, BaseGeometry) else LineString(ln) for ln in lines]
-    geoms = [g for g in geoms if not g.is_empty and g.length > 0]
-    return shapely.set_precision(np.asarray(geoms, dtype=object), SNAP)
+    lines = lines if isinstance(lines, np.ndarray) else list(lines)
+    geoms = np.empty(len(lines), dtype=object)
+    geoms[:] = [ln if isinstance(ln, BaseGeometry) else LineString(ln) for ln in lines]
+    geoms = geoms[~shapely.is_empty(geoms)]
+    geoms = geoms[shapely.length(geoms) > 0]
+    return shapely.set_precision(geoms, SNAP)
 
 
 def centreline_walls(lines: Iterable[LineString | Sequence], thickness: float) -> BaseGeometry:
@@ -137,7 +379,7 @@ def centreline_walls(lines: Iterable[LineString | Sequence], thickness: float) -
     # node, then re-chain: separate LINEs meeting at a corner get a mitred corner
     merged = shapely.line_merge(shapely.union_all(geoms))
     parts = shapely.get_parts(merged)
-    return shapely.union_all(shapely.buffer(parts, thickness / 2, cap_style="flat", join_style="mitre", mitre_limit=3))
+    return union_of(shapely.buffer(parts, thickness / 2, cap_style="flat", join_style="mitre", mitre_limit=3))
 
 
 def _segments(parts: np.ndarray) -> np.ndarray:
@@ -217,17 +459,20 @@ def walls_from_linework(
         return Polygon(), {}
     parts = shapely.get_parts(shapely.union_all(geoms))  # noded at every crossing
     faces = shapely.get_parts(shapely.polygonize(parts))
-    thin = faces[shapely.is_empty(shapely.buffer(faces, -max_thickness / 2))] if len(faces) else faces
+    thin = faces[is_thin(faces, max_thickness)] if len(faces) else faces
     thin = thin[shapely.area(thin) > min_thickness**2] if len(thin) else thin
-    thin_union = shapely.union_all(thin) if len(thin) else Polygon()
     segs = _segments(parts)
-    if not thin_union.is_empty and len(segs):
+    if len(thin) and len(segs):
+        # segments on the edge of a closed wall body belong to it
         mids = shapely.points(segs.mean(axis=1))
-        segs = segs[~shapely.dwithin(mids, thin_union, 10 * SNAP)]
+        near, _ = shapely.STRtree(thin).query(mids, predicate="dwithin", distance=10 * SNAP)
+        on_body = np.zeros(len(segs), dtype=bool)
+        on_body[near] = True
+        segs = segs[~on_body]
     quads, used = pair_parallel(segs, min_thickness, max_thickness)
     rest = segs[~used]
     centre = centreline_walls(list(shapely.linestrings(rest)), default_thickness) if len(rest) else Polygon()
-    footprint = shapely.union_all([thin_union, *quads, centre])
+    footprint = union_of([*thin, *quads, centre])
     stats = {"closed_faces": int(len(thin)), "double_line_pairs": len(quads), "centre_lines": int(len(rest))}
     return footprint, stats
 
@@ -237,7 +482,33 @@ def walls_from_linework(
 
 def is_thin(geoms, max_thickness: float) -> np.ndarray:
     """For each geometry: whether it is narrower than ``max_thickness`` everywhere."""
-    return shapely.is_empty(shapely.buffer(np.asarray(geoms, dtype=object), -max_thickness / 2))
+    geoms = np.asarray(geoms, dtype=object).ravel()
+    if not len(geoms):
+        return np.zeros(0, dtype=bool)
+    # the smallest rectangle around each decides most at once: narrower than the
+    # limit is thin whatever the shape; a shape that fills a wider one is not
+    env = shapely.oriented_envelope(geoms)
+    square = (shapely.get_type_id(env) == 3) & ~shapely.is_empty(env)
+    short = np.zeros(len(geoms))  # a point or a line: thin
+    if square.any():
+        c = shapely.get_coordinates(shapely.get_exterior_ring(env[square])).reshape(-1, 5, 2)
+        d = c[:, 1:3] - c[:, 0:2]
+        short[square] = np.hypot(d[..., 0], d[..., 1]).min(axis=1)
+    thin = short < max_thickness * (1 - 1e-9)
+    full = square & (shapely.area(geoms) >= shapely.area(env) * (1 - 1e-9)) & (short > max_thickness * (1 + 1e-9))
+    rest = ~thin & ~full
+    if rest.any():
+        # a disk of the limit's width around an inner point: not thin either
+        idx = np.flatnonzero(rest)
+        inner = shapely.point_on_surface(geoms[idx])
+        centre = shapely.centroid(geoms[idx])
+        for probe in (centre, inner):
+            inside = shapely.contains_properly(geoms[idx], probe)
+            roomy = inside & (shapely.distance(probe, shapely.boundary(geoms[idx])) > max_thickness / 2 * (1 + 1e-9))
+            rest[idx[roomy]] = False
+    if rest.any():
+        thin[rest] = shapely.is_empty(shapely.buffer(geoms[rest], -max_thickness / 2))
+    return thin
 
 
 def fill_outlines(rings: list[Polygon], max_thickness: float) -> tuple[list[Polygon], list[LineString]]:
@@ -256,7 +527,7 @@ def fill_outlines(rings: list[Polygon], max_thickness: float) -> tuple[list[Poly
         return [], []
     inside = shapely.STRtree(rings).query(shapely.point_on_surface(faces), predicate="within")
     hits = np.bincount(inside[0], minlength=len(faces))
-    filled = polygons_of(shapely.union_all(faces[hits % 2 == 1]))
+    filled = polygons_of(shapely.coverage_union_all(faces[hits % 2 == 1]))  # faces share their edges
     if not filled:
         return [], []
     thin = is_thin(filled, max_thickness)

@@ -1,0 +1,104 @@
+"""Plan geometry in bulk: unions, prisms, thinness and enclosed spaces of many
+pieces at once give what the one-at-a-time shapely operations give."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Point, Polygon, box
+
+from core import geometry
+from tests.dxf_factory import edge_use
+
+L_SHAPE = Polygon([(0, 0), (2, 0), (2, 0.5), (0.5, 0.5), (0.5, 1.5), (0, 1.5)])
+HOLED = box(0, 0, 10, 10).difference(box(2, 2, 4, 4)).difference(box(6, 6, 8, 8))
+
+
+def _volume(mesh) -> float:
+    p = mesh.positions[mesh.indices]
+    return float(np.einsum("ij,ij->i", p[:, 0], np.cross(p[:, 1], p[:, 2])).sum() / 6)
+
+
+def _pieces(seed: int, n: int = 300) -> list[Polygon]:
+    rng = np.random.default_rng(seed)
+    boxes = [box(x, y, x + w, y + h) for x, y, w, h in rng.uniform([0, 0, 0.1, 0.1], [40, 40, 3, 3], (n, 4))]
+    discs = [Point(x, y).buffer(r, quad_segs=4) for x, y, r in rng.uniform([0, 0, 0.1], [40, 40, 1.5], (n // 3, 3))]
+    return boxes + discs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_union_of_many_pieces_is_their_union(seed):
+    pieces = _pieces(seed)
+    fast, slow = geometry.union_of(pieces), shapely.union_all(pieces)
+    assert fast.is_valid
+    assert fast.symmetric_difference(slow).area < 1e-6 * slow.area
+
+
+def test_union_of_a_coverage_and_of_one_geometry():
+    tiles = [box(x, y, x + 1, y + 1) for x in range(10) for y in range(5)]
+    assert geometry.union_of(tiles).equals(box(0, 0, 10, 5))
+    assert geometry.union_of([HOLED]) is HOLED
+    assert geometry.union_of([]).is_empty and geometry.union_of([Polygon(), None]).is_empty
+
+
+@pytest.mark.parametrize("geom", [box(0, 0, 1, 1), L_SHAPE, HOLED, MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)])])
+def test_extrude_gives_closed_outward_solids(geom):
+    mesh = geometry.extrude(geom, 0.5, 3.0)
+    assert set(edge_use(mesh.indices).keys()) == {2}
+    assert _volume(mesh) == pytest.approx(geom.area * 2.5)
+
+
+def test_extrude_each_one_mesh_per_geometry():
+    geoms = [box(0, 0, 1, 1), Polygon(), L_SHAPE, GeometryCollection([HOLED, LineString([(0, 0), (1, 1)])])]
+    meshes = geometry.extrude_each(geoms, 0.0, 0.02)
+    assert len(meshes) == 4 and meshes[1].is_empty
+    for geom, mesh in zip(geoms, meshes, strict=True):
+        if not geom.is_empty:
+            assert set(edge_use(mesh.indices).keys()) == {2}
+            assert _volume(mesh) == pytest.approx(geom.area * 0.02)
+    # overlapping polygons are each closed by themselves
+    both = geometry.extrude([box(0, 0, 2, 2), box(1, 1, 3, 3)], 0, 1)
+    assert _volume(both) == pytest.approx(8.0)
+
+
+def test_surface_each_faces_up():
+    meshes = geometry.surface_each([L_SHAPE, HOLED, Polygon()], 0.02)
+    for geom, mesh in zip([L_SHAPE, HOLED], meshes[:2], strict=True):
+        p = mesh.positions[mesh.indices]
+        cross = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+        assert (cross[:, 2] > 0).all() and np.allclose(p[..., 2], 0.02)
+        assert cross[:, 2].sum() / 2 == pytest.approx(geom.area)
+    assert meshes[2].is_empty
+
+
+def test_is_thin_agrees_with_an_inner_buffer():
+    rng = np.random.default_rng(4)
+    shapes = [box(0, 0, 0.6, 0.6), L_SHAPE, Point(0, 0).buffer(0.29), Point(0, 0).buffer(0.31), Polygon()]
+    shapes += [Point(x, y).buffer(r) for x, y, r in rng.uniform(0, 1, (60, 3))]
+    shapes += [
+        shapely.affinity.rotate(box(0, 0, w, h), a)
+        for w, h, a in zip(rng.uniform(0.3, 1, 120), rng.uniform(0.3, 3, 120), rng.uniform(0, 90, 120), strict=True)
+    ]
+    shapes += [p.difference(box(0.2, 0.2, 0.5, 0.5)) for p in shapes[-40:]]
+    truth = shapely.is_empty(shapely.buffer(np.asarray(shapes, dtype=object), -0.3))
+    assert (geometry.is_thin(shapes, 0.6) == truth).all()
+
+
+def test_free_faces_between_walls_that_touch_at_corners():
+    # four rooms of 4 x 4 m; wall pieces meet only at their corners, as paired
+    # double lines leave them; a door gap in the middle wall closed by a strip
+    t = 0.1
+    walls = []
+    for c in (0, 4, 8):
+        walls += [box(c - t, t, c + t, 4 - t), box(c - t, 4 + t, c + t, 8 - t)]
+        walls += [box(t, c - t, 4 - t, c + t), box(4 + t, c - t, 8 - t, c + t)]
+    walls = [w for w in walls if not (w.bounds[1] == 4 - t and w.bounds[0] > 4)]
+    walls += [box(4 + t, 4 - t, 5, 4 + t), box(6, 4 - t, 8 - t, 4 + t)]  # a door gap from x 5 to 6
+    open_plan = geometry.free_faces(walls)
+    rooms = open_plan[shapely.area(open_plan) > 1]
+    assert sorted(np.round(shapely.area(rooms), 2).tolist()) == [14.44, 14.44, round(14.44 * 2 + 2 * t, 2)]
+    strip = LineString([(5, 4), (6, 4)]).buffer(0.01, cap_style="square")
+    closed = geometry.free_faces(walls, [strip])
+    areas = sorted(np.round(shapely.area(closed[shapely.area(closed) > 1]), 2).tolist())
+    assert areas == [14.44, 14.44, 14.53, 14.53]  # the two by the door reach into its gap
