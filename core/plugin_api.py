@@ -10,7 +10,7 @@ import pluggy
 
 from core.errors import ConversionError
 from core.formats import SNIFF_BYTES, DetectorSpec, FormatSpec, Progress
-from core.geometry import fill_holes, fill_outlines, walls_from_linework
+from core.geometry import fill_holes, fill_outlines, union_of, walls_from_linework
 from core.hookspecs import hookspec
 from core.layers import classify as classify_layer
 from core.plan_rules import FIXTURES, FLOOR_SLAB, ROOM_SLAB, PlanText, Room, find_rooms, room_nodes
@@ -23,6 +23,16 @@ if TYPE_CHECKING:
 
 hookimpl = pluggy.HookimplMarker("floorcast")
 _HUB_NAMES = ("Close", "KioskHub", "KioskSession")
+
+
+def detectors() -> list[DetectorSpec]:
+    """The detectors the loaded plugins register, highest weight first.
+
+    For format plugins that need one (the PDF plugin for scanned pages): take the
+    first whose ``classes`` hold what you look for."""
+    from core.plugins import current
+
+    return sorted(current().detectors(), key=lambda spec: spec.weight, reverse=True)
 
 
 def __getattr__(name: str):
@@ -60,11 +70,13 @@ __all__ = [
     "TooLarge",
     "TransportSpec",
     "classify_layer",
+    "detectors",
     "fill_holes",
     "fill_outlines",
     "find_rooms",
     "hookimpl",
     "hookspec",
     "room_nodes",
+    "union_of",
     "walls_from_linework",
 ]

@@ -21,6 +21,8 @@ log = logging.getLogger("floorcast.plugins")
 GROUP = "floorcast"
 BUILTIN_DIST = "floorcast"
 
+_current: Plugins | None = None
+
 
 @dataclass
 class PluginInfo:
@@ -34,14 +36,20 @@ class PluginInfo:
 
 
 class Plugins:
-    """The plugin manager plus what loading found, and safe calls into it."""
+    """The plugin manager plus what loading found, and safe calls into it.
+
+    The set built last in a process is its :func:`current` one: code running
+    inside a hook (a converter asking for detectors) reaches the others through it.
+    """
 
     def __init__(self, safe_mode: bool = False, disabled: tuple[str, ...] = ()):
+        global _current
         self.pm = pluggy.PluginManager(GROUP)
         self.pm.add_hookspecs(hookspecs)
         self.safe_mode = safe_mode
         self.infos: list[PluginInfo] = []
         self._load(set(disabled))
+        _current = self
 
     def _load(self, disabled: set[str]) -> None:
         for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
@@ -126,6 +134,11 @@ class Plugins:
 
     def transports(self):
         return self.collect("floorcast_register_kiosk_transports")
+
+
+def current() -> Plugins:
+    """The plugins this process loaded last (all of them when none were loaded yet)."""
+    return _current if _current is not None else Plugins()
 
 
 def load_plugins(settings) -> Plugins:

@@ -88,6 +88,20 @@ class Sample:
     def metres_per_pixel(self) -> float:
         return self.scale * 0.0254 / self.dpi
 
+    def walls_in_pixels(self) -> BaseGeometry:
+        (a, b, c), (d, e, f) = self.plan_to_px
+        return affinity.affine_transform(self.walls_m, (a, b, d, e, c, f))
+
+    def walls_as_converted(self, metres_per_pixel: float, straightened_deg: float = 0.0) -> BaseGeometry:
+        """The true walls where the scanned-page converter puts what it finds: the
+        page's pixels turned by ``-straightened_deg`` about the page centre (its
+        deskew), then ``metres_per_pixel`` with y up. With the converter's own scale,
+        an unknown or wrong scale does not count against what it found."""
+        h, w = self.image.shape
+        px = affinity.rotate(self.walls_in_pixels(), -straightened_deg, origin=(w / 2, h / 2))
+        k = metres_per_pixel
+        return affinity.affine_transform(px, (k, 0, 0, -k, 0, h * k))
+
 
 # -- the building ------------------------------------------------------------------
 

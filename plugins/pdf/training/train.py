@@ -81,13 +81,13 @@ def build_model():
     return FloorNet()
 
 
-def _crops(sample: synth.Sample, rng: np.random.Generator, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Random CROP x CROP windows, most of them on the drawing."""
+def _crops(sample: synth.Sample, rng: np.random.Generator, count: int, on_plan: float) -> tuple[np.ndarray, np.ndarray]:
+    """Random CROP x CROP windows, a share ``on_plan`` of them on the building."""
     h, w = sample.image.shape
     ys, xs = np.nonzero(sample.labels)
     images, labels = [], []
     for _ in range(count):
-        if len(ys) and rng.random() < 0.85:
+        if len(ys) and rng.random() < on_plan:
             i = int(rng.integers(len(ys)))
             cy, cx = ys[i] + int(rng.integers(-CROP // 2, CROP // 2)), xs[i] + int(rng.integers(-CROP // 2, CROP // 2))
         else:
@@ -99,25 +99,22 @@ def _crops(sample: synth.Sample, rng: np.random.Generator, count: int) -> tuple[
     return np.stack(images), np.stack(labels)
 
 
-def _make_page(seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _make_page(job: tuple[int, int, float]) -> tuple[np.ndarray, np.ndarray]:
+    seed, crops, on_plan = job
     sample = synth.make_sample(seed)
-    return _crops(sample, np.random.default_rng(seed + 7), _make_page.crops)
+    return _crops(sample, np.random.default_rng(seed + 7), crops, on_plan)
 
 
-_make_page.crops = 32
-
-
-def dataset(first_seed: int, pages: int, crops: int, jobs: int) -> tuple[np.ndarray, np.ndarray]:
+def dataset(first_seed: int, pages: int, crops: int, jobs: int, on_plan: float) -> tuple[np.ndarray, np.ndarray]:
     """(images, labels), uint8 (N, CROP, CROP), from ``pages`` synthetic pages."""
-    _make_page.crops = crops
-    seeds = range(first_seed, first_seed + pages)
+    todo = [(seed, crops, on_plan) for seed in range(first_seed, first_seed + pages)]
     if jobs > 1:
         from multiprocessing import Pool
 
         with Pool(jobs) as pool:
-            parts = pool.map(_make_page, seeds, chunksize=4)
+            parts = pool.map(_make_page, todo, chunksize=4)
     else:
-        parts = [_make_page(s) for s in seeds]
+        parts = [_make_page(job) for job in todo]
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
@@ -129,23 +126,26 @@ def _augment(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator) -
     return np.ascontiguousarray(images), np.ascontiguousarray(labels)
 
 
-def train(model, images, labels, *, steps: int, batch: int, seed: int, log, checkpoint: Path | None = None) -> dict:
+def train(
+    model, images, labels, *, steps: int, batch: int, seed: int, log, lr: float = LR, checkpoint: Path | None = None
+) -> dict:
     """AdamW with a short warm-up and a cosine decay over ``steps`` batches."""
     import torch
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(CLASS_WEIGHTS, dtype=torch.float32))
-    optimiser = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=1e-4)
+    peak = lr
+    optimiser = torch.optim.AdamW(model.parameters(), lr=peak, weight_decay=1e-4)
     warmup = min(100, steps // 10)
     start = time.monotonic()
     smooth = None
     model.train()
     for step in range(1, steps + 1):
         if step <= warmup:
-            lr = LR * step / warmup
+            lr = peak * step / warmup
         else:
-            lr = 1e-4 + (LR - 1e-4) * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
+            lr = 1e-4 + (peak - 1e-4) * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
         for group in optimiser.param_groups:
             group["lr"] = lr
         idx = rng.integers(0, len(images), batch)
@@ -227,6 +227,9 @@ def main(argv=None) -> None:
     parser.add_argument("--pages", type=int, default=240, help="synthetic training pages")
     parser.add_argument("--crops", type=int, default=32, help="training crops per page")
     parser.add_argument("--steps", type=int, default=2500, help="training batches")
+    parser.add_argument("--lr", type=float, default=LR, help="peak learning rate")
+    parser.add_argument("--on-plan", type=float, default=0.85, help="share of crops centred on the building")
+    parser.add_argument("--init", type=Path, help="start from these weights (a --checkpoint file)")
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--eval-pages", type=int, default=10, help="held-out pages for the pixel IoU")
     parser.add_argument("--jobs", type=int, default=2, help="processes generating pages")
@@ -243,14 +246,24 @@ def main(argv=None) -> None:
         print(msg, flush=True)
 
     t0 = time.monotonic()
-    images, labels = dataset(args.seed, args.pages, args.crops, args.jobs)
+    images, labels = dataset(args.seed, args.pages, args.crops, args.jobs, args.on_plan)
     counts = np.bincount(labels.ravel(), minlength=len(synth.CLASSES))
     log(f"{len(images)} crops from {args.pages} pages in {time.monotonic() - t0:.0f} s; class pixels {counts.tolist()}")
     model = build_model()
+    if args.init:
+        model.load_state_dict(torch.load(args.init))
     params = sum(p.numel() for p in model.parameters())
     log(f"{params} parameters")
     stats = train(
-        model, images, labels, steps=args.steps, batch=args.batch, seed=args.seed, log=log, checkpoint=args.checkpoint
+        model,
+        images,
+        labels,
+        steps=args.steps,
+        batch=args.batch,
+        seed=args.seed,
+        log=log,
+        lr=args.lr,
+        checkpoint=args.checkpoint,
     )
     del images, labels
     iou = evaluate(model, HELD_OUT_SEED, args.eval_pages)
@@ -259,7 +272,8 @@ def main(argv=None) -> None:
         "classes": list(synth.CLASSES),
         "input": "greyscale page at 150 dpi, (1 - grey / 255), NCHW float32, H and W multiples of 16",
         "output": "softmax per class, NCHW",
-        "training": {**stats, "seed": args.seed, "pages": args.pages, "crops": args.crops, "parameters": params},
+        "training": {**stats, **{k: str(v) for k, v in vars(args).items() if k not in ("out", "checkpoint")}},
+        "parameters": params,
         "held_out_pixel_iou": iou,
         "data": "synthetic plans from plugins/pdf/training/synth.py (no third-party data)",
     }
