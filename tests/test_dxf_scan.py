@@ -117,3 +117,24 @@ def test_scanner_reads_small_chunks(tmp_path, monkeypatch):
         for col in columns:
             np.testing.assert_array_equal(whole.table(name)[col], pieces.table(name)[col])
     assert [t.text for t in whole.texts] == [t.text for t in pieces.texts]
+
+
+@pytest.mark.parametrize(
+    "text, mtext",
+    [
+        ("Office 001", False),
+        ("회의실 B", False),
+        ("50%%d north %%c200", False),
+        ("A^IB", False),
+        ("Seats: 20\\PRef. 1.2", True),
+        ("{\\fArial|b1;Lobby}\\PNorth", True),
+        ("a\\Pb\\~c \\\\P", True),
+        ("Lounge", True),
+    ],
+)
+def test_plain_labels_skip_the_full_parse_and_read_alike(text, mtext):
+    from ezdxf.tools.text import fast_plain_mtext, plain_text
+    from floorcast_dxf.scan import _plain
+
+    expected = fast_plain_mtext(text) if mtext else plain_text(text)
+    assert " ".join(_plain(text, mtext).split()) == " ".join(expected.split())

@@ -15,6 +15,7 @@ then reads the file with ezdxf (which also repairs damaged files).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -57,7 +58,7 @@ T = {name: i for i, name in enumerate(TYPE_NAMES)}
 TYPE_ID = {name.encode(): i for i, name in enumerate(TYPE_NAMES)}
 EVENTS = {T["SECTION"], T["ENDSEC"], T["EOF"], T["BLOCK"], T["ENDBLK"]}
 #: entities that belong to the one before them: a chunk is never cut before them
-CONTINUATION = {b"VERTEX", b"SEQEND", b"ATTRIB"}
+CONTINUATION = {T["VERTEX"], T["SEQEND"], T["ATTRIB"]}
 #: owner value of things that are not drawing content (tables, block headers...)
 NOWHERE = -3
 LAYOUT_PREFIXES = ("*MODEL_SPACE", "*PAPER_SPACE", "$MODEL_SPACE", "$PAPER_SPACE")
@@ -199,30 +200,33 @@ class Scanner:
             if final:
                 raise ScanError("no entities")
             return 0
-        types = [data[a:b].strip() for a, b in zip(vs[zero].tolist(), ve[zero].tolist(), strict=True)]
+        # entity types: the distinct names once, then an id per entity
+        names, inverse = self.names(buf, vs[zero], ve[zero])
+        tid = np.array([TYPE_ID.get(name, 0) for name in names], dtype=np.int64)[inverse]
         if final:
             cut = npairs
             used = len(data)
         else:
             k = len(zero) - 1
-            while k > 0 and types[k] in CONTINUATION:
+            while k > 0 and tid[k] in CONTINUATION:
                 k -= 1
             if k <= 0:
                 return 0
             cut = int(zero[k])
             used = int(cs[cut])
-            zero, types = zero[:k], types[:k]
+            zero, tid, inverse = zero[:k], tid[:k], inverse[:k]
         first = int(zero[0])
-        self.handle(data, buf, codes[first:cut], vs[first:cut], ve[first:cut], zero - first, types)
+        self.handle(data, buf, codes[first:cut], vs[first:cut], ve[first:cut], zero - first, tid, (names, inverse))
         self.lines_seen += 2 * cut
         return used
 
     # -- one chunk of complete entities ------------------------------------------
 
-    def handle(self, data, buf, codes, vs, ve, zero, types) -> None:
+    def handle(self, data, buf, codes, vs, ve, zero, tid, types) -> None:
+        """One chunk: ``tid`` the type id of each entity, ``types`` (distinct type
+        names, which one each entity has) for the types without an id."""
         raw = self.raw
         n = len(zero)
-        tid = np.array([TYPE_ID.get(t, 0) for t in types], dtype=np.int64)
         pent = np.cumsum(codes == 0) - 1
 
         def tags(e: int) -> list[tuple[int, bytes]]:
@@ -286,7 +290,7 @@ class Scanner:
                 if count and t:
                     counter[TYPE_NAMES[t]] += count
             for e in np.flatnonzero(mask & (tid == 0)).tolist():
-                counter[self.decode(types[e])] += 1
+                counter[self.decode(types[0][types[1][e]])] += 1
         for name in ("VERTEX", "SEQEND"):
             for counter in (raw.entity_counts, raw.block_entity_counts):
                 counter.pop(name, None)
@@ -645,8 +649,7 @@ class Scanner:
             self.raw.skipped["invisible"] += 1
             return
         raw_text = self.decode(b"".join(parts) + main)
-        text = fast_plain_mtext(raw_text) if kind == "MTEXT" else plain_text(raw_text)
-        text = " ".join(str(text).split())
+        text = " ".join(_plain(raw_text, kind == "MTEXT").split())
         if not text:
             return
         x, y = pos[10], pos[20]
@@ -730,6 +733,19 @@ class _Chunk:
             "ey": self.field(t, ents, 220, 0),
             "ez": self.field(t, ents, 230, 1),
         }
+
+
+#: characters that start a control code in TEXT (%%d, ^I) or MTEXT (\\P, {\\fArial;...})
+_TEXT_CODES = re.compile(r"[%^\\{}\x00-\x1f]")
+
+
+def _plain(text: str, mtext: bool) -> str:
+    """The text without its control codes; plain ones (most labels, and MTEXT
+    with only line breaks) as they are, without the full parse."""
+    quick = text.replace("\\P", "\n") if mtext else text
+    if not _TEXT_CODES.search(quick.replace("\n", " ")):
+        return quick
+    return str(fast_plain_mtext(text) if mtext else plain_text(text))
 
 
 def _no_extrusion(n: int) -> dict[str, np.ndarray]:
