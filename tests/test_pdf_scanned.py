@@ -166,3 +166,17 @@ def test_synthetic_pages_are_reproducible():
     px = a.walls_in_pixels()
     seen = shapely.union_all(vectorise.polygons(a.labels == 1))
     assert seen.intersection(px).area / seen.union(px).area > 0.85
+
+
+def test_the_sheet_frame_and_edge_shadows_are_not_walls():
+    from floorcast_pdf.scanned import erase_frame
+
+    h, w = 1000, 1400
+    frame = shapely.box(40, 40, w - 40, h - 40).difference(shapely.box(50, 50, w - 50, h - 50))
+    title = shapely.box(1000, 850, w - 50, 860)  # a title block line joined to the frame
+    building = shapely.box(400, 300, 900, 700).difference(shapely.box(410, 310, 890, 690))
+    shadow = shapely.box(0, 0, w, 25)  # a scanner's dark top edge
+    kept, cut = erase_frame([frame.union(title), building, shadow], (h, w))
+    assert cut == 2
+    assert shapely.union_all(kept).covers(building)
+    assert shapely.union_all(kept).intersection(shapely.box(0, 0, w, 100)).is_empty  # no frame left at the top
