@@ -217,3 +217,75 @@ def test_korean_console_and_keyboard_sign_in(server, browser):
     finally:
         context.close()
     assert not pages.errors, pages.errors
+
+
+# Drops a file on the upload zone the way a browser does for a dragged file.
+DROP_FILE = """([name, b64]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, { type: "application/dxf" }));
+  const zone = document.getElementById("dropzone");
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }
+}"""
+
+
+def test_pair_a_kiosk_page_drop_a_plan_and_take_a_screenshot(server, browser, tmp_path):
+    """Staff pair a real kiosk page by typing its code, drop a plan on the upload
+    zone, publish it to the kiosk's channel, and ask the kiosk for a screenshot."""
+    import base64
+
+    kiosk_context = browser.new_context(viewport={"width": 800, "height": 450})
+    console_context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
+    pages = Pages(console_context, "en-kiosk")
+    page = pages.new()
+    kiosk = kiosk_context.new_page()
+    kiosk.set_default_timeout(WAIT_MS)
+    try:
+        kiosk.goto(server.url + "/kiosk")
+        kiosk.wait_for_function("/^[A-Z0-9]{3}-[A-Z0-9]{3}$/.test(document.getElementById('pairing-code').textContent)")
+        code = kiosk.locator("#pairing-code").text_content()
+
+        sign_in(page, server)
+        page.goto(server.url + "/console/kiosks")
+        page.get_by_label("Code on the kiosk's screen").fill(code)
+        pairing = page.locator("form").filter(has=page.get_by_label("Code on the kiosk's screen"))
+        pairing.get_by_label("Channel", exact=True).fill("hall")
+        pairing.get_by_label("Name (optional)").fill("Hall screen")
+        pairing.get_by_role("button", name="Pair", exact=True).click()
+        kiosk.wait_for_function("document.body.dataset.state === 'waiting'")
+
+        page.goto(server.url + "/console/upload")
+        plan = tmp_path / "dropped.dxf"
+        building_plan(plan)
+        page.evaluate(DROP_FILE, [plan.name, base64.b64encode(plan.read_bytes()).decode()])
+        assert page.evaluate("document.getElementById('file').files[0].name") == "dropped.dxf"
+        page.get_by_label("Drawing units").select_option("mm")
+        page.get_by_role("button", name="Upload", exact=True).click()
+        page.wait_for_url(re.compile(r".*/console/jobs/[0-9a-f-]+$"))
+        expect(page.locator("#job [data-status]")).to_have_class(re.compile("status-succeeded"), timeout=JOB_MS)
+        page.get_by_role("link", name="Open the 3D preview").click()
+        page.get_by_label("Channel").fill("hall")
+        page.get_by_role("button", name="Publish", exact=True).click()
+        # Said by the page's script, or by the page the form posted to when the
+        # click came before the script (three.js) had loaded.
+        expect(page.get_by_role("status").filter(has_text="Published v1 to hall")).to_be_visible()
+        kiosk.wait_for_function("window.floorcastKiosk && window.floorcastKiosk.shownVersion === 1")
+
+        page.goto(server.url + "/console/kiosks")
+        row = page.locator("tr").filter(has_text="Hall screen")
+        expect(row.locator('[data-field="version"]')).to_have_text("v1", timeout=WAIT_MS)
+        row.get_by_text("Manage").click()
+        row.get_by_role("button", name="Screenshot").click()
+        shot = row.locator("img[data-screenshot]")
+        expect(shot).to_be_visible(timeout=WAIT_MS)
+        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=shot.element_handle())
+        pages.shot(page, "kiosk-screenshot")
+    except Exception:
+        pages.shot(page, "kiosk-failure")
+        raise
+    finally:
+        console_context.close()
+        kiosk_context.close()
+    assert not pages.errors, pages.errors

@@ -71,6 +71,20 @@ def test_rollback_from_the_channels_page(server):
     assert "That version does not exist." in admin.get("/console/channels").text
 
 
+def test_publish_form_works_without_its_script(server):
+    """The model page's publish form posts by itself when its script has not run."""
+    admin = Console(server)
+    asset = make_asset(server)
+    assert 'name="csrf_token"' in admin.get(f"/console/models/{asset}").text
+    assert admin.post_form(f"/console/models/{asset}/publish", {"channel": "foyer"}, csrf=False).status_code == 403
+    response = admin.post_form(f"/console/models/{asset}/publish", {"channel": "foyer"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/console/models/{asset}")
+    assert "Published v1 to foyer" in admin.get(f"/console/models/{asset}").text
+    history = server.get("/api/v1/channels/foyer/publications").json()["items"]
+    assert history[0]["asset"]["id"] == asset and history[0]["published_by"] == "admin@example.com"
+    assert admin.post_form("/console/models/not-an-asset/publish", {"channel": "foyer"}).status_code == 404
+
+
 def test_live_feed_needs_a_session_and_sends_typed_messages(server):
     url = server.url.replace("http", "ws", 1) + "/console/ws"
     with pytest.raises(websocket.WebSocketBadStatusException) as refused:

@@ -11,7 +11,7 @@ from core import audit
 from core.jobs.progress import STAGE_SPANS
 from core.jobs.views import job_view
 from core.models import Asset, Channel, Job, Kiosk, Plan, Publication
-from core.publishing import rollback
+from core.publishing import publish, rollback
 from core.scene import CATEGORIES
 from core.uploads import stale_after
 from web.console.base import bp
@@ -143,14 +143,19 @@ def job(job_id: str):
     )
 
 
-@bp.get("/models/<asset_id>")
-def model(asset_id: str):
+def asset_or_404(asset_id: str) -> Asset:
     try:
         asset = Asset.get_or_none(Asset.id == asset_id)
-    except ValueError:
+    except ValueError:  # not a UUID
         asset = None
     if asset is None:
         abort(404)
+    return asset
+
+
+@bp.get("/models/<asset_id>")
+def model(asset_id: str):
+    asset = asset_or_404(asset_id)
     job_row = Job.select().where(Job.asset == asset).order_by(Job.created_at.desc()).first()
     pubs = (
         Publication.select(Publication, Channel)
@@ -170,6 +175,22 @@ def model(asset_id: str):
         categories=CATEGORIES,
         import_map=vendor.import_map(),
     )
+
+
+@bp.post("/models/<asset_id>/publish")
+def model_publish(asset_id: str):
+    """The publish form without its script (still loading, or blocked): a plain post."""
+    _ = translator()
+    asset = asset_or_404(asset_id)
+    channel = request.form.get("channel", "").strip()
+    try:
+        pub = publish(appliance(), channel, asset, user=g.user)
+    except ValueError as exc:
+        flash(f"{_('Could not publish')}: {exc}", "error")
+    else:
+        audit.record(g.user, "channel.publish", channel, version=pub.version, asset=str(asset.id))
+        flash(f"{_('Published')} v{pub.version} {_('to')} {pub.channel.name}", "ok")
+    return redirect(url_for("console.model", asset_id=asset_id), code=303)
 
 
 @bp.get("/channels")
