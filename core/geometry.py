@@ -110,7 +110,8 @@ def _bulk_meshes(geoms, bottom: float | None, top: float) -> list[Mesh]:
     pcount = np.bincount(vert_poly, minlength=npoly)
     if bottom is None:
         positions = np.column_stack([coords, np.full(len(coords), top)])
-        faces, face_poly, vcount = tris, tri_poly, pcount
+        order = np.argsort(tri_poly, kind="stable")
+        faces, face_poly, vcount = tris[order], tri_poly[order], pcount
     else:
         pstart = np.cumsum(pcount) - pcount
         # each polygon's vertices: its rings at the bottom, then the same at the top

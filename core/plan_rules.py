@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from core.geometry import clean, is_thin, merge_meshes, polygons_of, triangulate
+from core.geometry import free_faces, is_thin, surface_each, union_of
 from core.scene import Mesh, Node
 
 #: rooms are a coloured carpet 2 cm above the floor slab: one upward face (a
@@ -71,18 +71,15 @@ def enclosed_spaces(walls: BaseGeometry | None, openings: BaseGeometry | None = 
     either side of a door come out as two rooms."""
     if walls is None or walls.is_empty:
         return []
-    blockers = walls
+    strips = []
     if openings is not None and not openings.is_empty:
-        blockers = shapely.union_all([walls, shapely.buffer(openings, OPENING_HALF_WIDTH, cap_style="square")])
-    blockers = clean(blockers)  # walls that meet within the snap grid touch
-    boundaries = [g.boundary for g in polygons_of(blockers)]
-    rings = shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.union_all(boundaries))))
-    if not len(rings):
-        return []
-    # the faces tile the plan: each is either a wall body or a space between walls
-    shapely.prepare(blockers)
-    space = ~shapely.contains(blockers, shapely.point_on_surface(rings))
-    rings = rings[space & (shapely.area(rings) > MIN_ROOM_AREA)]
+        lines = np.asarray([openings], dtype=object)
+        while (shapely.get_type_id(lines) == 7).any():  # a collection: each member by itself
+            lines = shapely.get_parts(lines)
+        strips = shapely.buffer(lines, OPENING_HALF_WIDTH, cap_style="square", join_style="mitre")
+    # walls meeting within the snap grid touch
+    rings = free_faces(walls, strips)
+    rings = rings[shapely.area(rings) > MIN_ROOM_AREA]
     if not len(rings):
         return []
     return [p for p, thin in zip(rings, is_thin(rings, MIN_ROOM_WIDTH), strict=True) if not thin]
@@ -127,11 +124,15 @@ def find_rooms(
         label = " ".join(dict.fromkeys(t.text for t in inside))[:120]
         rooms.append(Room(poly, layer or inside[0].layer, label))
         labelled.append(poly)
-    taken = shapely.union_all(labelled) if labelled else Polygon()
-    for i, (layer, poly) in enumerate(candidates):
-        if i in names or not layer:
-            continue
-        free = poly.difference(taken) if labelled else poly
+    unnamed = [i for i, (layer, _) in enumerate(candidates) if layer and i not in names]
+    tree = shapely.STRtree(labelled) if labelled and unnamed else None
+    for i in unnamed:
+        layer, poly = candidates[i]
+        free = poly
+        if tree is not None:
+            near = tree.query(poly, predicate="intersects")
+            if len(near):
+                free = poly.difference(union_of([labelled[k] for k in near.tolist()]))
         if free.area > 0.5:
             rooms.append(Room(free, layer))
     return rooms, polys
@@ -139,19 +140,16 @@ def find_rooms(
 
 def carpet(geom: BaseGeometry, height: float) -> Mesh:
     """The polygons of ``geom`` as one upward-facing surface at ``height``."""
-    meshes = []
-    for poly in polygons_of(clean(geom)):
-        verts, tris, _ = triangulate(poly)
-        if len(tris):
-            meshes.append(Mesh(np.column_stack([verts, np.full(len(verts), height)]), tris))
-    return merge_meshes(meshes)
+    return surface_each([geom], height)[0]
 
 
 def room_nodes(rooms: list[Room], level: int = 0) -> list[Node]:
     """A carpet node per named room (named by its label), one for the unnamed ones."""
     nodes = []
-    for room in rooms:
-        mesh = carpet(room.polygon, ROOM_SLAB)
+    # every room's carpet at once: thousands of rooms cost about as much as one
+    meshes = surface_each([room.polygon for room in rooms], ROOM_SLAB)
+    areas = shapely.area(np.asarray([room.polygon for room in rooms], dtype=object)) if rooms else []
+    for room, mesh, area in zip(rooms, meshes, areas, strict=True):
         if mesh.is_empty:
             continue
         if room.label:
@@ -161,7 +159,7 @@ def room_nodes(rooms: list[Room], level: int = 0) -> list[Node]:
                     "room",
                     room.layer,
                     mesh,
-                    properties={"area_m2": round(room.polygon.area, 2)},
+                    properties={"area_m2": round(float(area), 2)},
                     level=level,
                     label=room.label,
                 )

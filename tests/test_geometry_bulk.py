@@ -70,6 +70,11 @@ def test_surface_each_faces_up():
         assert (cross[:, 2] > 0).all() and np.allclose(p[..., 2], 0.02)
         assert cross[:, 2].sum() / 2 == pytest.approx(geom.area)
     assert meshes[2].is_empty
+    # fanned and earcut polygons mixed: each mesh holds its own triangles
+    shapes = [L_SHAPE, box(0, 0, 1, 1), HOLED, box(5, 5, 6, 7), L_SHAPE]
+    for geom, mesh in zip(shapes, geometry.surface_each(shapes, 0.0), strict=True):
+        p = mesh.positions[mesh.indices]
+        assert np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])[:, 2].sum() / 2 == pytest.approx(geom.area)
 
 
 def test_is_thin_agrees_with_an_inner_buffer():

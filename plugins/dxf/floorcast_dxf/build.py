@@ -28,6 +28,7 @@ from core.plugin_api import (
     fill_outlines,
     find_rooms,
     room_nodes,
+    union_of,
 )
 from floorcast_dxf.blocks import Placements
 from floorcast_dxf.flatten import Shapes
@@ -40,26 +41,70 @@ SILL, HEAD = FIXTURES["window"][0], FIXTURES["window"][1]
 
 @dataclass
 class Items:
-    """Shapes of one category and layer, in plan metres (or a block's metres)."""
+    """Shapes of one category and layer, in plan metres (or a block's metres):
+    polylines kept as chunks of (points, point count per shape, closed, width)."""
 
-    points: list[np.ndarray] = field(default_factory=list)
-    closed: list[bool] = field(default_factory=list)
-    width: list[float] = field(default_factory=list)
+    chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
     fills: list[Polygon] = field(default_factory=list)
 
     def add(self, pts: np.ndarray, closed: bool, width: float) -> None:
-        self.points.append(pts)
-        self.closed.append(closed)
-        self.width.append(width)
+        self.chunks.append((pts, np.array([len(pts)]), np.array([closed], dtype=bool), np.array([float(width)])))
+
+    def add_many(self, pts: np.ndarray, sizes: np.ndarray, closed: np.ndarray, width: np.ndarray) -> None:
+        if len(sizes):
+            self.chunks.append((pts, sizes, np.asarray(closed, dtype=bool), np.asarray(width, dtype=float)))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(points, point count per shape, closed, width) of every shape."""
+        if not self.chunks:
+            return np.zeros((0, 2)), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0)
+        if len(self.chunks) > 1:
+            self.chunks = [tuple(np.concatenate(c) for c in zip(*self.chunks, strict=True))]
+        return self.chunks[0]
+
+    def __len__(self) -> int:
+        return sum(len(c[1]) for c in self.chunks)
+
+    def placed(self, mats: np.ndarray, k: float) -> Items:
+        """The shapes at each placement (3x3 matrices, drawing units), times ``k``."""
+        pts, sizes, closed, width = self.arrays()
+        out = Items()
+        step = max(1, 2_000_000 // max(len(pts), 1))
+        for start in range(0, len(mats), step):
+            m = mats[start : start + step]
+            moved = (np.einsum("mij,nj->mni", m[:, :2, :2], pts) + m[:, None, :2, 2]) * k
+            grow = np.sqrt(np.abs(np.linalg.det(m[:, :2, :2])))
+            out.add_many(
+                moved.reshape(-1, 2),
+                np.tile(sizes, len(m)),
+                np.tile(closed, len(m)),
+                (width[None, :] * grow[:, None]).ravel() * k,
+            )
+        for a, t in ((m[:2, :2], m[:2, 2]) for m in mats):
+            for poly in self.fills:
+                out.fills.append(
+                    shapely.affinity.affine_transform(
+                        poly, [a[0, 0] * k, a[0, 1] * k, a[1, 0] * k, a[1, 1] * k, t[0] * k, t[1] * k]
+                    )
+                )
+        return out
+
+    def lines_at(self, mats: np.ndarray, k: float) -> np.ndarray:
+        """The shapes as lines at each placement (one multi-line string per
+        placement), times ``k``."""
+        pts, sizes, _, _ = self.arrays()
+        if not len(pts) or not len(mats):
+            return np.zeros(0, dtype=object)
+        moved = (np.einsum("mij,nj->mni", mats[:, :2, :2], pts) + mats[:, None, :2, 2]) * k
+        index = np.repeat(np.arange(len(sizes) * len(mats)), np.tile(sizes, len(mats)))
+        lines = shapely.linestrings(moved.reshape(-1, 2), indices=index)
+        return shapely.multilinestrings(lines, indices=np.repeat(np.arange(len(mats)), len(sizes)))
 
     def geometry(self) -> tuple[list[Polygon], list, list]:
         """(closed outlines as polygons, open lines, thick polylines as polygons)."""
-        if not self.points:
+        pts, sizes, closed, width = self.arrays()
+        if not len(sizes):
             return [], [], []
-        sizes = np.array([len(p) for p in self.points])
-        pts = np.concatenate(self.points)
-        closed = np.asarray(self.closed, dtype=bool)
-        width = np.asarray(self.width, dtype=float)
         index = np.repeat(np.arange(len(sizes)), sizes)
         good = np.isfinite(pts).all(axis=1)
         pts, index = pts[good], index[good]
@@ -121,70 +166,7 @@ def wall_footprint(items: Items, opts: dict) -> tuple[object, dict]:
     stats["filled_outlines"] = len(solids)
     stats["thick_polylines"] = len(thick)
     stats["fills"] = len(fills)
-    return shapely.union_all([footprint, *solids, *thick]), stats
-
-
-def prisms(polys: list[Polygon], bottom: float, top: float) -> Mesh:
-    """Closed prisms of many small polygons at once (overlaps allowed: each prism
-    is closed by itself). Convex outlines are fanned with numpy; the others, and
-    polygons with holes, go through :meth:`Mesh.extrude` one by one."""
-    polys = [p for p in polys if isinstance(p, Polygon) and not p.is_empty and p.area > 1e-6]
-    if not polys:
-        return Mesh.empty()
-    plain = [p for p in polys if not p.interiors]
-    holed = [p for p in polys if p.interiors]
-    rings = shapely.get_exterior_ring(np.asarray(plain, dtype=object))
-    coords, idx = shapely.get_coordinates(rings, return_index=True)
-    sizes = np.bincount(idx, minlength=len(plain))
-    last = np.cumsum(sizes) - 1
-    keep = np.ones(len(coords), dtype=bool)
-    keep[last] = False  # the closing vertex repeats the first
-    coords, idx = coords[keep], idx[keep]
-    n = sizes - 1
-    start = np.cumsum(n) - n
-    local = np.arange(len(coords)) - start[idx]
-    nxt = np.where(local == n[idx] - 1, start[idx], np.arange(len(coords)) + 1)
-    # signed area per ring: make every ring counter-clockwise
-    cross = coords[:, 0] * coords[nxt, 1] - coords[nxt, 0] * coords[:, 1]
-    area = np.bincount(idx, weights=cross, minlength=len(plain))
-    prev = np.where(local == 0, start[idx] + n[idx] - 1, np.arange(len(coords)) - 1)
-    e1, e2 = coords - coords[prev], coords[nxt] - coords
-    turn = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
-    turn = turn * np.sign(area)[idx]
-    concave = np.zeros(len(plain), dtype=bool)
-    np.logical_or.at(concave, idx, turn < -1e-12)
-    meshes = [Mesh.extrude(plain[i], bottom, top) for i in np.flatnonzero(concave | (n < 3)).tolist()]
-    meshes += [Mesh.extrude(p, bottom, top) for p in holed]
-    convex = ~concave & (n >= 3)
-    sel = convex[idx]
-    if sel.any():
-        c, ci = coords[sel], idx[sel]
-        flip = area[ci] < 0
-        cn = n[ci]
-        cstart = np.cumsum(np.bincount(ci, minlength=len(plain))[convex]) - n[convex]
-        rank = np.cumsum(convex) - 1
-        s0 = cstart[rank[ci]]
-        loc = np.arange(len(c)) - s0
-        # reverse clockwise rings in place
-        loc = np.where(flip, cn - 1 - loc, loc)
-        order = np.argsort(s0 + loc, kind="stable")
-        c = c[order]
-        count = len(c)
-        positions = np.concatenate(
-            [np.column_stack([c, np.full(count, bottom)]), np.column_stack([c, np.full(count, top)])]
-        )
-        ring_n = n[convex]
-        ring_start = cstart
-        fan_n = ring_n - 2
-        k = np.arange(int(fan_n.sum())) - np.repeat(np.cumsum(fan_n) - fan_n, fan_n)
-        a = np.repeat(ring_start, fan_n)
-        tris = np.column_stack([a, a + k + 1, a + k + 2])
-        i = np.arange(count)
-        ring_of = np.repeat(np.arange(len(ring_n)), ring_n)
-        j = np.where(i - ring_start[ring_of] == ring_n[ring_of] - 1, ring_start[ring_of], i + 1)
-        sides = np.concatenate([np.column_stack([i, j, j + count]), np.column_stack([i, j + count, i + count])])
-        meshes.append(Mesh(positions, np.concatenate([tris[:, ::-1], tris + count, sides])))
-    return Mesh.merge(meshes)
+    return union_of([footprint, *solids, *thick]), stats
 
 
 def fixture_polygons(items: Items, line_width: float, fill_faces: bool) -> list[Polygon]:
@@ -212,7 +194,7 @@ def fixture_footprint(items: Items, line_width: float, fill_faces: bool):
         ]
     if line_width and lines:
         polys += list(shapely.buffer(lines, line_width / 2, cap_style="flat"))
-    return shapely.union_all(polys) if polys else Polygon()
+    return union_of(polys)
 
 
 def category_meshes(category: str, items: Items, opts: dict, footprints: list | None = None) -> list:
@@ -242,7 +224,7 @@ def category_meshes(category: str, items: Items, opts: dict, footprints: list | 
             return []
         top = height if top is None else top
         if len(polys) > 50:  # many pieces (furniture drawn without blocks): no union
-            return [(category, prisms(polys, bottom, top), {})]
+            return [(category, Mesh.extrude(polys, bottom, top), {})]
         fp = shapely.union_all(polys)
         return [(category, Mesh.extrude(fp, bottom, top), {})] if not fp.is_empty else []
     return []
@@ -298,13 +280,17 @@ class Builder:
         fills: dict[int, list] = defaultdict(list)
         for owner, lid, poly in s.fills:
             fills[owner].append((lid, poly))
-        # model space
-        for i in groups.get(-1, np.zeros(0, dtype=np.int64)).tolist():
-            lid = int(s.layer[i])
+        # model space, a layer at a time
+        rows = groups.get(-1, np.zeros(0, dtype=np.int64))
+        sizes = np.diff(s.offsets)
+        for lid in np.unique(s.layer[rows]).tolist():
             if lid in self.hidden:
                 continue
-            self.world[self.layer_cat[lid]][self.name(lid)].add(
-                s.get(i) * self.scale, bool(s.closed[i]), s.width[i] * self.scale
+            mine = rows[s.layer[rows] == lid]
+            n = sizes[mine]
+            at = np.repeat(s.offsets[mine], n) + np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+            self.world[self.layer_cat[lid]][self.name(lid)].add_many(
+                s.points[at] * self.scale, n, s.closed[mine], s.width[mine] * self.scale
             )
         for lid, poly in fills.get(-1, []):
             if lid not in self.hidden:
@@ -344,25 +330,15 @@ class Builder:
         for (category, layer), items in local.items():
             if category in BAKED or (category == "other" and self.other_is_wall):
                 target = self.world["wall" if category == "other" else category][layer]
-                for m in mats:
-                    a, t = m[:2, :2], m[:2, 2]
-                    for pts, closed, width in zip(items.points, items.closed, items.width, strict=True):
-                        target.add((pts @ a.T + t) * k, closed, width * k * np.sqrt(abs(np.linalg.det(a))))
-                    for poly in items.fills:
-                        target.fills.append(
-                            shapely.affinity.affine_transform(
-                                poly, [a[0, 0] * k, a[0, 1] * k, a[1, 0] * k, a[1, 1] * k, t[0] * k, t[1] * k]
-                            )
-                        )
+                placed = items.placed(mats, k)
+                target.chunks += placed.chunks
+                target.fills += placed.fills
                 continue
             if category not in FIXTURES and category != "window":
                 continue
-            if category == "door" and len(mats) <= 5000:
-                for m in mats:
-                    for pts in items.points:
-                        self.openings.append(shapely.linestrings((pts @ m[:2, :2].T + m[:2, 2]) * k))
-            scaled = Items([p * k for p in items.points], items.closed, [w * k for w in items.width])
-            scaled.fills = [shapely.affinity.scale(p, k, k, origin=(0, 0)) for p in items.fills]
+            if category == "door" and len(mats) <= 50_000:
+                self.openings += list(items.lines_at(mats, k))
+            scaled = items.placed(np.eye(3)[None], k)
             for cat, mesh, _ in category_meshes(category, scaled, self.opts):
                 if mesh.is_empty:
                     continue
@@ -395,7 +371,7 @@ class Builder:
                     rings, lines, thick = items.geometry()
                     self.openings += lines + [r.boundary for r in rings] + [t.boundary for t in thick]
             progress("geometry", 0.5 if category == "wall" else 0.6, category)
-        return {"stats": wall_stats, "walls": shapely.union_all(wall_fps) if wall_fps else None}
+        return {"stats": wall_stats, "walls": union_of(wall_fps) if wall_fps else None}
 
     def rooms_and_floor(self, walls, texts: list[PlanText]) -> None:
         scene = self.scene
@@ -403,15 +379,16 @@ class Builder:
         for layer, items in self.world.get("room", {}).items():
             rings, _, _ = items.geometry()
             candidates += [(layer, p) for p in rings + list(items.fills)]
-        openings = shapely.union_all(self.openings) if self.openings and not candidates else None
+        # door leaves and swings close the openings (no need to merge them first)
+        openings = shapely.geometrycollections(self.openings) if self.openings and not candidates else None
         rooms, outlines = find_rooms(candidates, texts, walls, openings)
         for node in room_nodes(rooms):
             scene.add(node)
         floors = [fixture_footprint(items, 0.0, True) for items in self.world.get("floor", {}).values()]
-        floor = shapely.union_all(floors) if floors else Polygon()
+        floor = union_of(floors)
         layer = next(iter(self.world.get("floor", {})), "")
         if floor.is_empty and self.opts["floor"]:
             # the footprint of the building: walls and rooms with their holes filled
-            floor = fill_holes(shapely.union_all([g for g in [walls, *outlines] if g is not None]))
+            floor = fill_holes(union_of([g for g in [walls, *outlines] if g is not None]))
         if not floor.is_empty:
             scene.add(Node("floor", "floor", layer, Mesh.extrude(floor, -FLOOR_SLAB, 0.0)))
