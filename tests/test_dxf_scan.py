@@ -138,3 +138,41 @@ def test_plain_labels_skip_the_full_parse_and_read_alike(text, mtext):
 
     expected = fast_plain_mtext(text) if mtext else plain_text(text)
     assert " ".join(_plain(text, mtext).split()) == " ".join(expected.split())
+
+
+def test_fills_in_bulk_match_one_by_one(tmp_path):
+    """Straight single-loop hatches and SOLIDs are filled in bulk; the result is
+    what filling each by itself gives (bowties split, degenerate ones dropped)."""
+    import ezdxf
+    import shapely
+    from floorcast_dxf.flatten import flatten, hatch_polygons
+
+    doc = ezdxf.new("R2010")
+    msp = doc.modelspace()
+    for i in range(5):
+        h = msp.add_hatch(dxfattribs={"layer": f"H{i % 2}"})
+        h.paths.add_polyline_path([(i * 3, 0), (i * 3 + 2, 0), (i * 3 + 2, 1), (i * 3, 1)], is_closed=True)
+    bowtie = msp.add_hatch()
+    bowtie.paths.add_polyline_path([(0, 5), (2, 7), (2, 5), (0, 7)], is_closed=True)
+    holed = msp.add_hatch()
+    holed.paths.add_polyline_path([(10, 5), (14, 5), (14, 9), (10, 9)], is_closed=True)
+    holed.paths.add_polyline_path([(11, 6), (12, 6), (12, 7), (11, 7)], is_closed=True)
+    curved = msp.add_hatch()
+    curved.paths.add_polyline_path([(20, 0, 0.5), (22, 0, 0), (22, 2, 0), (20, 2, 0)], is_closed=True)
+    msp.add_solid([(30, 0), (32, 0), (30, 2), (32, 2)])
+    msp.add_solid([(40, 0), (42, 2), (40, 2), (42, 0)])  # drawn as a bowtie
+    msp.add_solid([(50, 0), (50, 0), (50, 0), (50, 0)])  # nothing
+    path = tmp_path / "fills.dxf"
+    doc.saveas(path)
+    raw = scan(path)
+    shapes = flatten(raw, lambda owners: np.full(len(owners), 0.001))
+    seen = shapely.union_all([p for _, _, p in shapes.fills])
+    expected = [p for h in raw.hatches for p in hatch_polygons(h.loops, h.extrusion, 0.001)]
+    # SOLID corners come in Z order: the second one crosses itself
+    expected += [
+        shapely.box(30, 0, 32, 2),
+        *shapely.make_valid(shapely.Polygon([(40, 0), (42, 2), (42, 0), (40, 2)])).geoms,
+    ]
+    assert len(shapes.fills) == len(expected)
+    assert seen.symmetric_difference(shapely.union_all(expected)).area < 1e-9
+    assert sorted(raw.layer_names[lid] for _, lid, _ in shapes.fills).count("H1") == 2

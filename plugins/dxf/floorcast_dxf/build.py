@@ -166,7 +166,7 @@ def wall_footprint(items: Items, opts: dict) -> tuple[object, dict]:
     stats["filled_outlines"] = len(solids)
     stats["thick_polylines"] = len(thick)
     stats["fills"] = len(fills)
-    return union_of([footprint, *solids, *thick]), stats
+    return (union_of([footprint, *solids, *thick]) if solids or thick else footprint), stats
 
 
 def fixture_polygons(items: Items, line_width: float, fill_faces: bool) -> list[Polygon]:
@@ -371,7 +371,8 @@ class Builder:
                     rings, lines, thick = items.geometry()
                     self.openings += lines + [r.boundary for r in rings] + [t.boundary for t in thick]
             progress("geometry", 0.5 if category == "wall" else 0.6, category)
-        return {"stats": wall_stats, "walls": union_of(wall_fps) if wall_fps else None}
+        walls = (wall_fps[0] if len(wall_fps) == 1 else union_of(wall_fps)) if wall_fps else None
+        return {"stats": wall_stats, "walls": walls}
 
     def rooms_and_floor(self, walls, texts: list[PlanText]) -> None:
         scene = self.scene

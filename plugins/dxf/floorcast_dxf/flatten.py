@@ -334,7 +334,26 @@ def flatten(raw: RawDrawing, tol_of_owner) -> Shapes:
     else:
         empty = np.zeros(0, dtype=np.int64)
         shapes = Shapes(np.zeros((0, 2)), np.zeros(1, dtype=np.int64), empty.astype(bool), np.zeros(0), empty, empty)
-    for h in raw.hatches:
+    # straight single-loop hatches (most floor finishes and filled walls) in bulk
+    plain = [
+        i
+        for i, h in enumerate(raw.hatches)
+        if len(h.loops) == 1
+        and len(h.loops[0]) == 1
+        and h.loops[0][0][0] == "poly"
+        and len(h.loops[0][0][1]) >= 3
+        and tuple(h.extrusion) == (0.0, 0.0, 1.0)
+        and not np.any(np.abs(h.loops[0][0][1][:, 2]) > 1e-9)
+    ]
+    if plain:
+        rings = [raw.hatches[i].loops[0][0][1][:, :2] for i in plain]
+        owner = np.array([raw.hatches[i].owner for i in plain])
+        layer = np.array([raw.hatches[i].layer for i in plain])
+        _fill_polygons(shapes, rings, owner, layer)
+    taken = set(plain)
+    for i, h in enumerate(raw.hatches):
+        if i in taken:
+            continue
         tol = float(tol_of_owner(np.array([h.owner]))[0])
         try:
             polys = hatch_polygons(h.loops, h.extrusion, tol)
@@ -351,10 +370,24 @@ def flatten(raw: RawDrawing, tol_of_owner) -> Shapes:
         ext = np.column_stack([s["ex"], s["ey"], s["ez"]])
         rows = np.repeat(np.arange(len(quads)), 4)
         quads = _apply_ocs(quads.reshape(-1, 2), rows, ext).reshape(-1, 4, 2)
-        ok = np.isfinite(quads).all(axis=(1, 2))
-        for i in np.flatnonzero(ok).tolist():
-            poly = shapely.make_valid(Polygon(quads[i]))
-            for p in shapely.get_parts(poly):
-                if isinstance(p, Polygon) and p.area > 0:
-                    shapes.fills.append((int(s["owner"][i]), int(s["layer"][i]), p))
+        ok = np.flatnonzero(np.isfinite(quads).all(axis=(1, 2)))
+        _fill_polygons(shapes, list(quads[ok]), s["owner"][ok], s["layer"][ok])
     return shapes
+
+
+def _fill_polygons(shapes: Shapes, rings: list[np.ndarray], owner: np.ndarray, layer: np.ndarray) -> None:
+    """Filled outlines (each (k, 2), k >= 3) made valid in bulk and added to the
+    fills of ``shapes``."""
+    if not rings:
+        return
+    index = np.repeat(np.arange(len(rings)), [len(r) for r in rings])
+    polys = shapely.make_valid(shapely.polygons(shapely.linearrings(np.concatenate(rings), indices=index)))
+    parts, which = shapely.get_parts(polys, return_index=True)
+    while (nested := np.flatnonzero(shapely.get_type_id(parts) >= 4)).size:  # collections in collections
+        inner, at = shapely.get_parts(parts[nested], return_index=True)
+        rest = np.setdiff1d(np.arange(len(parts)), nested)
+        parts, which = np.concatenate([parts[rest], inner]), np.concatenate([which[rest], which[nested][at]])
+    keep = (shapely.get_type_id(parts) == 3) & (shapely.area(parts) > 0)
+    shapes.fills.extend(
+        zip(owner[which[keep]].tolist(), layer[which[keep]].tolist(), parts[keep].tolist(), strict=True)
+    )
