@@ -337,20 +337,42 @@ def _snapped_parts(geoms) -> np.ndarray:
 
 def free_faces(walls, extra=()) -> np.ndarray:
     """The spaces that ``walls`` (a polygonal geometry or pieces) and the ``extra``
-    pieces (small ones, like strips across door openings: the fewer they overlap,
-    the quicker) enclose without covering them, as an array of polygons. Pieces
-    that touch only at a corner close a space too.
+    pieces (small ones, like strips across door openings) enclose without
+    covering them, as an array of polygons. Pieces that touch only at a corner
+    close a space too.
 
     Vertices snap to the grid (:data:`SNAP`) first, so pieces that nearly meet
-    touch. The boundaries of all pieces are noded together once; the faces of
-    that arrangement that no piece covers are the spaces."""
+    touch. The spaces are what is left of a frame around everything once the
+    walls and then the extra pieces are cut out of it, less the part that
+    reaches the frame (the outside)."""
     w = _snapped_parts(walls if not isinstance(walls, BaseGeometry) else [walls])
     e = _snapped_parts(list(extra))
-    parts = np.concatenate([w, e])
-    if not len(parts):
-        return parts
-    edges = shapely.get_parts(shapely.union_all(shapely.boundary(parts)))
-    faces = shapely.get_parts(shapely.polygonize(edges))
+    if not len(w) and not len(e):
+        return np.zeros(0, dtype=object)
+    x0, y0, x1, y1 = shapely.total_bounds(np.concatenate([w, e]))
+    frame = shapely.box(x0 - 1, y0 - 1, x1 + 1, y1 + 1)
+    try:
+        rest = frame
+        for pieces in (w, e):
+            if len(pieces):
+                rest = shapely.difference(rest, _valid_union(pieces))
+    except shapely.errors.GEOSException:
+        return _free_faces_noded(np.concatenate([w, e]))
+    parts, _ = _polygon_parts([rest])
+    return parts[~shapely.intersects(parts, frame.exterior)]
+
+
+def _valid_union(parts: np.ndarray) -> BaseGeometry:
+    """Valid polygons as one valid geometry: as they are when they do not overlap."""
+    multi = shapely.multipolygons(parts)
+    return multi if shapely.is_valid(multi) else union_of(parts)
+
+
+def _free_faces_noded(parts: np.ndarray) -> np.ndarray:
+    """:func:`free_faces` the slow and sure way: the faces of the arrangement of
+    every piece's boundary that no piece covers."""
+    edges = shapely.union_all(shapely.boundary(parts))
+    faces = shapely.get_parts(shapely.polygonize([edges]))
     if not len(faces):
         return faces
     hit, _ = shapely.STRtree(parts).query(shapely.point_on_surface(faces), predicate="within")

@@ -107,3 +107,16 @@ def test_free_faces_between_walls_that_touch_at_corners():
     closed = geometry.free_faces(walls, [strip])
     areas = sorted(np.round(shapely.area(closed[shapely.area(closed) > 1]), 2).tolist())
     assert areas == [14.44, 14.44, 14.53, 14.53]  # the two by the door reach into its gap
+
+
+def test_free_faces_cut_from_a_frame_match_the_arrangement():
+    rng = np.random.default_rng(5)
+    walls = [box(x, y, x + 0.2, y + 6) for x, y in rng.uniform(0, 40, (60, 2))]
+    walls += [box(x, y, x + 6, y + 0.2) for x, y in rng.uniform(0, 40, (60, 2))]
+    strips = [LineString([(x, y), (x + 3, y + 1)]).buffer(0.01) for x, y in rng.uniform(0, 40, (20, 2))]
+    fast = geometry.free_faces(walls, strips)
+    parts = np.concatenate([geometry._snapped_parts(walls), geometry._snapped_parts(strips)])
+    sure = geometry._free_faces_noded(parts)
+    big = [f for f in fast if f.area > 0.01], [f for f in sure if f.area > 0.01]
+    assert len(big[0]) == len(big[1]) > 5
+    assert shapely.union_all(big[0]).symmetric_difference(shapely.union_all(big[1])).area < 1e-6
