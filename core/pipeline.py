@@ -138,7 +138,9 @@ def convert_file(
             if tile_bytes and stats["bytes"] > tile_bytes:
                 progress("write", 0.5, "tiles")
                 folder = tiles_dir(out)
-                manifest = write_tiles(scene, folder, max_bytes=tile_bytes, quantize=quantize, **common)
+                manifest = write_tiles(
+                    scene, folder, max_bytes=tile_bytes, quantize=quantize, whole_bytes=stats["bytes"], **common
+                )
                 tiles = {"dir": str(folder), "manifest": manifest}
                 stats["tiles"] = len(manifest["tiles"])
         except (ValueError, TypeError) as exc:  # e.g. NaN in a plugin's properties

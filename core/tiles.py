@@ -100,9 +100,12 @@ def write_tiles(
     format_name: str,
     converter_version: str,
     quantize: bool = True,
+    whole_bytes: int | None = None,
 ) -> dict:
     """Write ``scene`` as tiles of at most ``max_bytes`` (where one cell can still
-    be cut) and ``manifest.json`` into ``folder``; return the manifest."""
+    be cut) and ``manifest.json`` into ``folder``; return the manifest.
+    ``whole_bytes``, the size of the whole model's GLB when already written,
+    spares writing it again just to learn that it must be cut."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for old in [*folder.glob("tile-*.glb"), folder / MANIFEST]:
@@ -112,6 +115,11 @@ def write_tiles(
     common = {"source_sha256": source_sha256, "format_name": format_name, "converter_version": converter_version}
     tiles: list[dict] = []
     pending = [(scene, lo[:2].copy(), hi[:2].copy(), 0)]
+    if whole_bytes is not None and whole_bytes > max_bytes:
+        cell_lo, cell_hi = lo[:2].copy(), hi[:2].copy()
+        if (cell_hi - cell_lo).max() >= 2 * MIN_CELL_M:
+            pieces = _cut(scene, cell_lo, cell_hi, (cell_lo + cell_hi) / 2)
+            pending = [(p, a, b, 1) for p, a, b in pieces]
     scratch = folder / ".tile.tmp"
     while pending:
         part, cell_lo, cell_hi, depth = pending.pop(0)
