@@ -335,29 +335,32 @@ def _snapped_parts(geoms) -> np.ndarray:
     return parts[shapely.area(parts) > 0]
 
 
-def free_faces(walls, extra=()) -> np.ndarray:
+def free_faces(walls, extra=(), frame: Polygon | None = None) -> np.ndarray:
     """The spaces that ``walls`` (a polygonal geometry or pieces) and the ``extra``
     pieces (small ones, like strips across door openings) enclose without
     covering them, as an array of polygons. Pieces that touch only at a corner
     close a space too.
 
     Vertices snap to the grid (:data:`SNAP`) first, so pieces that nearly meet
-    touch. The spaces are what is left of a frame around everything once the
-    walls and then the extra pieces are cut out of it, less the part that
-    reaches the frame (the outside)."""
+    touch. The spaces are what is left of a frame once the walls and then the
+    extra pieces are cut out of it, less what reaches the frame's edge: the
+    outside, or with a ``frame`` given (a box: one tile of a big plan), also any
+    space not wholly inside it. Without one the frame goes around everything."""
     w = _snapped_parts(walls if not isinstance(walls, BaseGeometry) else [walls])
     e = _snapped_parts(list(extra))
     if not len(w) and not len(e):
         return np.zeros(0, dtype=object)
-    x0, y0, x1, y1 = shapely.total_bounds(np.concatenate([w, e]))
-    frame = shapely.box(x0 - 1, y0 - 1, x1 + 1, y1 + 1)
+    if frame is None:
+        x0, y0, x1, y1 = shapely.total_bounds(np.concatenate([w, e]))
+        frame = shapely.box(x0 - 1, y0 - 1, x1 + 1, y1 + 1)
     try:
         rest = frame
         for pieces in (w, e):
             if len(pieces):
                 rest = shapely.difference(rest, _valid_union(pieces))
     except shapely.errors.GEOSException:
-        return _free_faces_noded(np.concatenate([w, e]))
+        faces = _free_faces_noded(np.concatenate([w, e, [frame.exterior.buffer(SNAP)]]))
+        return faces[shapely.within(faces, frame) & ~shapely.dwithin(faces, frame.exterior, 2 * SNAP)]
     parts, _ = _polygon_parts([rest])
     return parts[~shapely.intersects(parts, frame.exterior)]
 

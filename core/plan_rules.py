@@ -63,12 +63,15 @@ class Room:
     label: str | None = None
 
 
-def enclosed_spaces(walls: BaseGeometry | None, openings: BaseGeometry | None = None) -> list[Polygon]:
+def enclosed_spaces(
+    walls: BaseGeometry | None, openings: BaseGeometry | None = None, within: Polygon | None = None
+) -> list[Polygon]:
     """The spaces the walls enclose, wide enough to be rooms.
 
     ``openings`` (lines or thin shapes across door openings, e.g. a door leaf in its
     closed position) close the gaps the walls leave at doors, so the rooms on
-    either side of a door come out as two rooms."""
+    either side of a door come out as two rooms. ``within`` (a box) keeps the
+    spaces wholly inside it: one tile of a plan too big to take at once."""
     if walls is None or walls.is_empty:
         return []
     strips = []
@@ -78,7 +81,7 @@ def enclosed_spaces(walls: BaseGeometry | None, openings: BaseGeometry | None = 
             lines = shapely.get_parts(lines)
         strips = shapely.buffer(lines, OPENING_HALF_WIDTH, cap_style="square", join_style="mitre")
     # walls meeting within the snap grid touch
-    rings = free_faces(walls, strips)
+    rings = free_faces(walls, strips, within)
     rings = rings[shapely.area(rings) > MIN_ROOM_AREA]
     if not len(rings):
         return []

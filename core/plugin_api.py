@@ -13,7 +13,7 @@ from core.formats import SNIFF_BYTES, DetectorSpec, FormatSpec, Progress
 from core.geometry import fill_holes, fill_outlines, union_of, walls_from_linework
 from core.hookspecs import hookspec
 from core.layers import classify as classify_layer
-from core.plan_rules import FIXTURES, FLOOR_SLAB, ROOM_SLAB, PlanText, Room, find_rooms, room_nodes
+from core.plan_rules import FIXTURES, FLOOR_SLAB, ROOM_SLAB, PlanText, Room, enclosed_spaces, find_rooms, room_nodes
 from core.scene import CATEGORIES, Material, Mesh, Node, Scene
 from core.storage.base import BlobInfo, Storage, StorageBackendSpec, TooLarge
 from core.transports import TransportSpec
@@ -71,6 +71,7 @@ __all__ = [
     "TransportSpec",
     "classify_layer",
     "detectors",
+    "enclosed_spaces",
     "fill_holes",
     "fill_outlines",
     "find_rooms",

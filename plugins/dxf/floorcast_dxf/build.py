@@ -8,6 +8,7 @@ drawn at every placement (``Node.instances``).
 
 from __future__ import annotations
 
+import ctypes
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ from core.plugin_api import (
     Node,
     PlanText,
     Scene,
+    enclosed_spaces,
     fill_holes,
     fill_outlines,
     find_rooms,
@@ -37,6 +39,32 @@ from floorcast_dxf.flatten import Shapes
 BAKED = {"wall", "room", "floor"}
 #: window glass between these heights; wall below and above it
 SILL, HEAD = FIXTURES["window"][0], FIXTURES["window"][1]
+#: wall and window points above which walls and rooms are built tile by tile
+TILE_POINTS = 150_000
+#: how far (m) around its core a tile takes walls: spaces this wide are found whole
+TILE_HALO = 100.0
+
+
+def _clip(geom, box: tuple[float, float, float, float]) -> list:
+    """The polygons of ``geom`` cut to ``box``: those inside it as they are."""
+    parts = shapely.get_parts(geom)
+    if not len(parts):
+        return []
+    b = shapely.bounds(parts)
+    x0, y0, x1, y1 = box
+    inside = (b[:, 0] >= x0) & (b[:, 1] >= y0) & (b[:, 2] <= x1) & (b[:, 3] <= y1)
+    across = ~inside & (b[:, 0] < x1) & (b[:, 2] > x0) & (b[:, 1] < y1) & (b[:, 3] > y0)
+    cut = shapely.intersection(parts[across], shapely.box(*box))
+    return [*parts[inside], *(g for g in cut if not g.is_empty)]
+
+
+def release_memory() -> None:
+    """Hand memory freed by the last step back to the system: the C library keeps
+    it otherwise, and the next step's peak lands on top of it."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 @dataclass
@@ -64,6 +92,34 @@ class Items:
 
     def __len__(self) -> int:
         return sum(len(c[1]) for c in self.chunks)
+
+    def bounds(self) -> np.ndarray:
+        """(n, 4) min x, min y, max x, max y of each shape (its pen width included)."""
+        pts, sizes, _, width = self.arrays()
+        out = np.full((len(sizes), 4), np.nan)
+        full = sizes > 0
+        if full.any():
+            starts = (np.cumsum(sizes) - sizes)[full]
+            out[full, :2] = np.minimum.reduceat(pts, starts, axis=0)
+            out[full, 2:] = np.maximum.reduceat(pts, starts, axis=0)
+            out[:, :2] -= width[:, None] / 2
+            out[:, 2:] += width[:, None] / 2
+        return out
+
+    def within(self, box: tuple[float, float, float, float]) -> Items:
+        """The shapes and fills that reach into ``box`` (x0, y0, x1, y1)."""
+        x0, y0, x1, y1 = box
+        pts, sizes, closed, width = self.arrays()
+        out = Items()
+        if len(sizes):
+            b = self.bounds()
+            keep = (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
+            out.add_many(pts[np.repeat(keep, sizes)], sizes[keep], closed[keep], width[keep])
+        if self.fills:
+            fb = shapely.bounds(np.asarray(self.fills, dtype=object))
+            hit = (fb[:, 0] <= x1) & (fb[:, 2] >= x0) & (fb[:, 1] <= y1) & (fb[:, 3] >= y0)
+            out.fills = [f for f, h in zip(self.fills, hit, strict=True) if h]
+        return out
 
     def placed(self, mats: np.ndarray, k: float) -> Items:
         """The shapes at each placement (3x3 matrices, drawing units), times ``k``."""
@@ -206,17 +262,7 @@ def category_meshes(category: str, items: Items, opts: dict, footprints: list | 
         fp, stats = wall_footprint(items, opts)
         if footprints is not None and not fp.is_empty:
             footprints.append(fp)
-    if category == "wall":
-        return [("wall", Mesh.extrude(fp, 0.0, height), stats)] if not fp.is_empty else []
-    if category == "window":
-        if fp.is_empty:
-            return []
-        out = [("window", Mesh.extrude(fp, SILL, min(HEAD, height)), stats)]
-        solid = [Mesh.extrude(fp, 0.0, SILL)]
-        if height > HEAD:
-            solid.append(Mesh.extrude(fp, HEAD, height))
-        out.append(("wall", Mesh.merge(solid), {}))
-        return out
+        return footprint_meshes(category, fp, stats, height)
     if category in FIXTURES:
         bottom, top, width, fill = FIXTURES[category]
         polys = fixture_polygons(items, width, fill)
@@ -228,6 +274,24 @@ def category_meshes(category: str, items: Items, opts: dict, footprints: list | 
         fp = shapely.union_all(polys)
         return [(category, Mesh.extrude(fp, bottom, top), {})] if not fp.is_empty else []
     return []
+
+
+def footprint_meshes(category: str, fp, stats: dict, height: float) -> list:
+    """[(category, mesh, stats)] of a wall or window footprint (a geometry or a
+    list of pieces, each closed by itself): windows are glass between sill and
+    head and wall below and above."""
+    if isinstance(fp, list):
+        fp = [g for g in fp if not g.is_empty]
+    if not fp or getattr(fp, "is_empty", False):
+        return []
+    if category == "wall":
+        return [("wall", Mesh.extrude(fp, 0.0, height), stats)]
+    out = [("window", Mesh.extrude(fp, SILL, min(HEAD, height)), stats)]
+    solid = [Mesh.extrude(fp, 0.0, SILL)]
+    if height > HEAD:
+        solid.append(Mesh.extrude(fp, HEAD, height))
+    out.append(("wall", Mesh.merge(solid), {}))
+    return out
 
 
 def _matrices4(m: np.ndarray, scale: float) -> np.ndarray:
@@ -355,41 +419,155 @@ class Builder:
                 )
 
     def world_nodes(self, progress) -> dict:
-        scene, opts = self.scene, self.opts
-        wall_stats: dict = {}
-        wall_fps = []
-        for category in ("wall", "window", *[c for c in FIXTURES if c != "window"]):
+        opts = self.opts
+        for items in self.world.get("door", {}).values():
+            rings, lines, thick = items.geometry()
+            self.openings += lines + [r.boundary for r in rings] + [t.boundary for t in thick]
+        tiles = self.tiles()
+        if tiles:
+            stats, walls = self.tiled_walls(tiles, progress), None
+            categories = [c for c in FIXTURES if c != "window"]
+        else:
+            stats, walls, categories = {}, [], ["wall", "window", *[c for c in FIXTURES if c != "window"]]
+        for category in categories:
             for layer, items in sorted(self.world.get(category, {}).items()):
-                for cat, mesh, stats in category_meshes(category, items, opts, wall_fps):
-                    if mesh.is_empty:
-                        continue
+                for cat, mesh, cat_stats in category_meshes(category, items, opts, walls):
                     if category == "wall":
-                        wall_stats[layer] = stats
-                    name = f"{'window ' if category == 'window' and cat == 'wall' else ''}{cat}s {layer}"
-                    scene.add(Node(name, cat, layer, mesh))
-                if category == "door":
-                    rings, lines, thick = items.geometry()
-                    self.openings += lines + [r.boundary for r in rings] + [t.boundary for t in thick]
+                        stats[layer] = cat_stats
+                    self.add_world_node(category, cat, layer, mesh)
             progress("geometry", 0.5 if category == "wall" else 0.6, category)
-        walls = (wall_fps[0] if len(wall_fps) == 1 else union_of(wall_fps)) if wall_fps else None
-        return {"stats": wall_stats, "walls": walls}
+        if walls is not None:
+            walls = (walls[0] if len(walls) == 1 else union_of(walls)) if walls else None
+        return {"stats": stats, "walls": walls}
 
-    def rooms_and_floor(self, walls, texts: list[PlanText]) -> None:
-        scene = self.scene
+    def add_world_node(self, category: str, cat: str, layer: str, mesh: Mesh) -> None:
+        if not mesh.is_empty:
+            name = f"{'window ' if category == 'window' and cat == 'wall' else ''}{cat}s {layer}"
+            self.scene.add(Node(name, cat, layer, mesh))
+
+    def tiles(self) -> list[tuple[tuple, tuple]]:
+        """(core, reach) boxes when the walls are too many to build at once (the
+        memory a plan needs then grows with its tiles, not with the plan): each
+        tile builds the walls reaching into its reach and keeps what lies in its
+        core, and the rooms wholly inside its reach that start in its core. []
+        for a plan built in one go."""
+        boxes, points = [], 0
+        for category in ("wall", "window"):
+            for items in self.world.get(category, {}).values():
+                pts, sizes, _, _ = items.arrays()
+                points += len(pts) + 5 * len(items.fills)
+                if len(pts):
+                    boxes.append([*pts.min(axis=0), *pts.max(axis=0)])
+                if items.fills:
+                    boxes.append(shapely.total_bounds(np.asarray(items.fills, dtype=object)))
+        if self.openings:
+            points += int(shapely.get_num_coordinates(np.asarray(self.openings, dtype=object)).sum())
+        if points <= TILE_POINTS or not boxes:
+            return []
+        b = np.asarray(boxes)
+        x0, y0 = b[:, 0].min() - 1.0, b[:, 1].min() - 1.0
+        x1, y1 = b[:, 2].max() + 1.0, b[:, 3].max() + 1.0
+        count = int(np.ceil(points / TILE_POINTS))
+        cols = max(1, int(round(np.sqrt(count * (x1 - x0) / max(y1 - y0, 1e-9)))))
+        rows = max(1, int(np.ceil(count / cols)))
+        xs, ys = np.linspace(x0, x1, cols + 1), np.linspace(y0, y1, rows + 1)
+        halo = TILE_HALO
+        return [
+            ((xs[i], ys[j], xs[i + 1], ys[j + 1]), (xs[i] - halo, ys[j] - halo, xs[i + 1] + halo, ys[j + 1] + halo))
+            for j in range(rows)
+            for i in range(cols)
+        ]
+
+    def tiled_walls(self, tiles, progress) -> dict:
+        """Walls and windows tile by tile (see :meth:`tiles`); the spaces the walls
+        enclose and the building's footprint too, for :meth:`rooms_and_floor`."""
+        opts = self.opts
+        layers = [(c, layer, items) for c in ("wall", "window") for layer, items in sorted(self.world[c].items())]
+        pieces: dict[tuple[str, str], list] = defaultdict(list)
+        stats: dict[str, dict] = {}
+        drawn_rooms = self.room_candidates()
+        need_floor = self.opts["floor"] and self.floor_footprint().is_empty
+        openings = np.asarray(self.openings, dtype=object) if self.openings and not drawn_rooms else None
+        open_tree = shapely.STRtree(openings) if openings is not None else None
+        outline_tree = shapely.STRtree([p for _, p in drawn_rooms]) if drawn_rooms and need_floor else None
+        self.tile_spaces, self.tile_floor = [], []
+        for n, (core, reach) in enumerate(tiles):
+            core_box, reach_box = shapely.box(*core), shapely.box(*reach)
+            fps = []
+            for category, layer, items in layers:
+                sub = items.within(reach)
+                if not len(sub) and not sub.fills:
+                    continue
+                fp, fp_stats = wall_footprint(sub, opts)
+                if fp.is_empty:
+                    continue
+                fps.append(fp)
+                pieces[(category, layer)] += _clip(fp, core)
+                if category == "wall":
+                    total = stats.setdefault(layer, {})
+                    for key, value in fp_stats.items():
+                        total[key] = total.get(key, 0) + value
+            walls = (fps[0] if len(fps) == 1 else union_of(fps)) if fps else None
+            found = []
+            if walls is not None and not drawn_rooms:
+                near = None
+                if openings is not None:
+                    near = shapely.geometrycollections(openings[open_tree.query(reach_box)])
+                found = enclosed_spaces(walls, near, within=reach_box)
+                if found:
+                    corner = shapely.bounds(np.asarray(found, dtype=object))[:, :2]
+                    mine = (corner >= core[:2]).all(axis=1) & (corner < core[2:]).all(axis=1)
+                    self.tile_spaces += [p for p, m in zip(found, mine, strict=True) if m]
+            if need_floor and walls is not None:
+                outlines = found + ([drawn_rooms[i][1] for i in outline_tree.query(reach_box)] if outline_tree else [])
+                footprint = shapely.intersection(fill_holes(union_of([walls, *outlines])), core_box)
+                if not footprint.is_empty:
+                    self.tile_floor.append(footprint)
+            del fps, walls, found
+            release_memory()
+            progress("geometry", 0.4 + 0.2 * (n + 1) / len(tiles), f"walls and rooms, tile {n + 1} of {len(tiles)}")
+        height = opts["wall_height"]
+        for category, layer, _ in layers:
+            for cat, mesh, _ in footprint_meshes(category, pieces.get((category, layer), []), {}, height):
+                self.add_world_node(category, cat, layer, mesh)
+        for layer_stats in stats.values():
+            layer_stats["tiles"] = len(tiles)
+        return stats
+
+    def room_candidates(self) -> list[tuple[str, Polygon]]:
+        """(layer, outline) of the rooms drawn as such (closed outlines, fills)."""
         candidates = []
         for layer, items in self.world.get("room", {}).items():
             rings, _, _ = items.geometry()
             candidates += [(layer, p) for p in rings + list(items.fills)]
+        return candidates
+
+    def floor_footprint(self):
+        """The floors drawn on floor layers, merged."""
+        if not hasattr(self, "_floor"):
+            self._floor = union_of(
+                [fixture_footprint(items, 0.0, True) for items in self.world.get("floor", {}).values()]
+            )
+        return self._floor
+
+    def rooms_and_floor(self, walls, texts: list[PlanText]) -> None:
+        scene = self.scene
+        candidates = self.room_candidates()
+        tiled = hasattr(self, "tile_spaces")
+        if tiled and not candidates:
+            candidates = [("", p) for p in self.tile_spaces]
         # door leaves and swings close the openings (no need to merge them first)
         openings = shapely.geometrycollections(self.openings) if self.openings and not candidates else None
         rooms, outlines = find_rooms(candidates, texts, walls, openings)
         for node in room_nodes(rooms):
             scene.add(node)
-        floors = [fixture_footprint(items, 0.0, True) for items in self.world.get("floor", {}).values()]
-        floor = union_of(floors)
+        floor = self.floor_footprint()
         layer = next(iter(self.world.get("floor", {})), "")
         if floor.is_empty and self.opts["floor"]:
             # the footprint of the building: walls and rooms with their holes filled
-            floor = fill_holes(union_of([g for g in [walls, *outlines] if g is not None]))
-        if not floor.is_empty:
+            if tiled:
+                floor = self.tile_floor
+            else:
+                floor = fill_holes(union_of([g for g in [walls, *outlines] if g is not None]))
+        if len(floor) if isinstance(floor, list) else not floor.is_empty:
             scene.add(Node("floor", "floor", layer, Mesh.extrude(floor, -FLOOR_SLAB, 0.0)))

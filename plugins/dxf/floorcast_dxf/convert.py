@@ -17,7 +17,7 @@ import numpy as np
 
 from core.plugin_api import CATEGORIES, ConversionError, PlanText, Progress, Scene
 from floorcast_dxf.blocks import Placements, place
-from floorcast_dxf.build import Builder
+from floorcast_dxf.build import Builder, release_memory
 from floorcast_dxf.ezread import from_document
 from floorcast_dxf.flatten import flatten
 from floorcast_dxf.layers import BLOCK_CATEGORIES, Classifier
@@ -235,19 +235,30 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
         layer_cat = ["wall" if c == "other" else c for c in layer_cat]
         builder.layer_cat = layer_cat
     builder.run(explicit)
+    texts = _room_texts(raw, placements, layer_cat, builder, scale)
+    counts = np.bincount(shapes.layer[shapes.owner == -1], minlength=len(raw.layer_names))
+    ins = raw.table("inserts")
+    counts += np.bincount(ins["layer"][ins["owner"] == -1], minlength=len(raw.layer_names))[: len(counts)]
+    blocks_report = {
+        "defined": sum(1 for b in raw.blocks if b.defined and not b.layout),
+        "placed": len(placements),
+        "placements": int(sum(len(p.matrices) for p in placements.values())),
+    }
+    # what the blocks and shapes were read into is built now: let it go before the walls
+    del ins, shapes, placements
+    builder.shapes = builder.placements = None
+    raw.tables, raw.hatches, raw.splines = {}, [], []
+    release_memory()
     progress("geometry", 0.4, "walls")
     result = builder.world_nodes(progress)
-    texts = _room_texts(raw, placements, layer_cat, builder, scale)
     progress("geometry", 0.8, "rooms")
     builder.rooms_and_floor(result["walls"], texts)
+    release_memory()
     progress("geometry", 1.0, None)
     seconds["geometry"] = time.perf_counter() - clock
 
     for warning in warnings + unit_warnings:
         scene.warn(warning)
-    counts = np.bincount(shapes.layer[shapes.owner == -1], minlength=len(raw.layer_names))
-    ins = raw.table("inserts")
-    counts += np.bincount(ins["layer"][ins["owner"] == -1], minlength=len(raw.layer_names))[: len(counts)]
     hidden = raw.hidden_layers()
     scene.report = {
         "dxf_version": raw.version,
@@ -267,12 +278,7 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
         },
         "entities": dict(raw.entity_counts.most_common()),
         "block_entities": dict(raw.block_entity_counts.most_common()),
-        "blocks": {
-            "defined": sum(1 for b in raw.blocks if b.defined and not b.layout),
-            "placed": len(placements),
-            "placements": int(sum(len(p.matrices) for p in placements.values())),
-            "instanced": builder.instanced,
-        },
+        "blocks": {**blocks_report, "instanced": builder.instanced},
         "xrefs": raw.xrefs(),
         "skipped": dict(raw.skipped.most_common()),
         "walls": result["stats"],
