@@ -31,20 +31,33 @@ class Placements:
     category: np.ndarray  # (N,) index into CATEGORIES given by block names; -1: none
 
 
+#: INSERT copies turned into matrices at a time (bounds the temporaries)
+STEP = 100_000
+
+
 def insert_matrices(ins: dict[str, np.ndarray], rows: np.ndarray, bases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(matrices (M, 3, 3), the insert row of each) for INSERT rows, MINSERT copies expanded."""
+    """(matrices (M, 3, 3), the insert row of each) for INSERT rows, MINSERT copies
+    expanded; ``bases``: the base point of each block."""
     if not len(rows):
         return np.zeros((0, 3, 3)), np.zeros(0, dtype=np.int64)
     copies = np.clip(ins["cols"][rows], 1, None) * np.clip(ins["rows"][rows], 1, None)
     rep = np.repeat(rows, copies)
     k = np.arange(len(rep)) - np.repeat(np.cumsum(copies) - copies, copies)
+    m = np.empty((len(rep), 3, 3))
+    for start in range(0, len(rep), STEP):
+        m[start : start + STEP] = _matrices(ins, rep[start : start + STEP], k[start : start + STEP], bases)
+    return m, rep
+
+
+def _matrices(ins: dict[str, np.ndarray], rep: np.ndarray, k: np.ndarray, bases: np.ndarray) -> np.ndarray:
+    """The matrices of INSERT rows ``rep``, copy ``k`` of each (MINSERT arrays)."""
     ncols = np.clip(ins["cols"][rep], 1, None)
     ox = (k % ncols) * ins["col_spacing"][rep]
     oy = (k // ncols) * ins["row_spacing"][rep]
     rot = np.radians(ins["rotation"][rep])
     c, s = np.cos(rot), np.sin(rot)
     sx, sy = ins["sx"][rep], ins["sy"][rep]
-    bx, by = bases[rep, 0], bases[rep, 1]
+    bx, by = bases[ins["block"][rep], 0], bases[ins["block"][rep], 1]
     # T(insert) . R(rotation) . T(array offset) . S(sx, sy) . T(-base)
     tx = ox - sx * bx
     ty = oy - sy * by
@@ -60,7 +73,7 @@ def insert_matrices(ins: dict[str, np.ndarray], rows: np.ndarray, bases: np.ndar
         o = np.eye(3)
         o[:2, :2] = ocs_matrix(ext[i])
         m[i] = o @ m[i]
-    return m, rep
+    return m
 
 
 def place(
@@ -73,14 +86,13 @@ def place(
     ins = raw.table("inserts")
     if not len(ins["x"]):
         return {}
-    bases = np.array([raw.blocks[b].base if b >= 0 else (0.0, 0.0) for b in ins["block"].tolist()]).reshape(-1, 2)
-    usable = np.ones(len(ins["x"]), dtype=bool)
-    for i, b in enumerate(ins["block"].tolist()):
-        block = raw.blocks[b] if b >= 0 else None
-        if block is None or not block.defined or block.xref is not None or block.layout:
-            usable[i] = False
+    # per block: its base point, whether an INSERT of it draws anything
+    bases = np.array([b.base for b in raw.blocks], dtype=float).reshape(-1, 2)
+    drawable = np.array([b.defined and b.xref is None and not b.layout for b in raw.blocks], dtype=bool)
+    block = ins["block"]
+    usable = (block >= 0) & drawable[np.maximum(block, 0)] if len(drawable) else np.zeros(len(block), dtype=bool)
     missing = sorted(
-        {raw.blocks[b].name for b in ins["block"][~usable].tolist() if b >= 0 and not raw.blocks[b].defined}
+        {raw.blocks[b].name for b in np.unique(block[~usable]).tolist() if b >= 0 and not raw.blocks[b].defined}
     )
     if missing:
         warnings.append(f"INSERTs of undefined blocks were skipped: {', '.join(missing[:10])}")
@@ -125,18 +137,17 @@ def place(
             break
         parent = {}
         for b, parts in nxt.items():
-            merged = Placements(
-                np.concatenate([p.matrices for p in parts]),
-                np.concatenate([p.inherit for p in parts]),
-                np.concatenate([p.category for p in parts]),
-            )
+            merged = _joined(parts)
             out.setdefault(b, []).append(merged)
             parent[b] = merged
-    return {
-        b: Placements(
-            np.concatenate([p.matrices for p in parts]),
-            np.concatenate([p.inherit for p in parts]),
-            np.concatenate([p.category for p in parts]),
-        )
-        for b, parts in out.items()
-    }
+    return {b: _joined(parts) for b, parts in out.items()}
+
+
+def _joined(parts: list[Placements]) -> Placements:
+    if len(parts) == 1:
+        return parts[0]
+    return Placements(
+        np.concatenate([p.matrices for p in parts]),
+        np.concatenate([p.inherit for p in parts]),
+        np.concatenate([p.category for p in parts]),
+    )

@@ -375,6 +375,8 @@ class Builder:
                 if not len(mats):
                     continue
                 self.block_content(b, rows, block_fills, mats, inherit, bcat)
+            if len(pl.matrices) > 1000:  # built: only a few copies still name rooms
+                self.placements[b] = None
         return {}
 
     def block_content(self, b: int, rows, block_fills, mats, inherit: int, bcat: int) -> None:
@@ -400,7 +402,7 @@ class Builder:
                 continue
             if category not in FIXTURES and category != "window":
                 continue
-            if category == "door" and len(mats) <= 50_000:
+            if category == "door":  # door leaves and swings close the rooms on either side
                 self.openings += list(items.lines_at(mats, k))
             scaled = items.placed(np.eye(3)[None], k)
             for cat, mesh, _ in category_meshes(category, scaled, self.opts):
@@ -571,3 +573,5 @@ class Builder:
                 floor = fill_holes(union_of([g for g in [walls, *outlines] if g is not None]))
         if len(floor) if isinstance(floor, list) else not floor.is_empty:
             scene.add(Node("floor", "floor", layer, Mesh.extrude(floor, -FLOOR_SLAB, 0.0)))
+        # the plan's shapes are in the scene now
+        self.world, self.openings, self.tile_spaces, self.tile_floor = {}, [], [], []

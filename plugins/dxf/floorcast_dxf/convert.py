@@ -172,6 +172,14 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
     frozen = {i for i, n in enumerate(raw.layer_names) if n in raw.layers and raw.layers[n].frozen}
     block_category = [CATEGORIES.index(c) if (c := classifier.block(b.name)) else -1 for b in raw.blocks]
     placements = place(raw, frozen, block_category, layer0, warnings)
+    blocks_report = {
+        "defined": sum(1 for b in raw.blocks if b.defined and not b.layout),
+        "placed": len(placements),
+        "placements": int(sum(len(p.matrices) for p in placements.values())),
+    }
+    ins = raw.table("inserts")  # the rest of it went into the placements
+    raw.tables["inserts"] = {c: ins[c] for c in ("block", "layer", "owner")}
+    del ins
 
     points = _extent_points(raw, placements)
     box = _inlier_box(points)
@@ -239,11 +247,6 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
     counts = np.bincount(shapes.layer[shapes.owner == -1], minlength=len(raw.layer_names))
     ins = raw.table("inserts")
     counts += np.bincount(ins["layer"][ins["owner"] == -1], minlength=len(raw.layer_names))[: len(counts)]
-    blocks_report = {
-        "defined": sum(1 for b in raw.blocks if b.defined and not b.layout),
-        "placed": len(placements),
-        "placements": int(sum(len(p.matrices) for p in placements.values())),
-    }
     # what the blocks and shapes were read into is built now: let it go before the walls
     del ins, shapes, placements
     builder.shapes = builder.placements = None

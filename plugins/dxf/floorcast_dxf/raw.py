@@ -55,12 +55,15 @@ def empty_table(name: str) -> dict[str, np.ndarray]:
 
 
 def concat_tables(name: str, pieces: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """One table from the pieces of it (consumed: each column of the pieces is let
+    go once joined, so joining needs about one column more than the table)."""
     if not pieces:
         return empty_table(name)
-    return {
-        c: np.concatenate([np.asarray(p[c], dtype=np.int64 if c in INT_COLUMNS else np.float64) for p in pieces])
-        for c in TABLES[name]
-    }
+    out = {}
+    for c in TABLES[name]:
+        kind = np.int64 if c in INT_COLUMNS else np.float64
+        out[c] = np.concatenate([np.asarray(p.pop(c), dtype=kind) for p in pieces])
+    return out
 
 
 @dataclass

@@ -26,7 +26,7 @@ from ezdxf.tools.text import fast_plain_mtext, plain_text
 
 from floorcast_dxf.raw import Block, Hatch, Layer, RawDrawing, Spline, Text, concat_tables
 
-CHUNK = 8 << 20
+CHUNK = 2 << 20
 
 TYPE_NAMES = (
     "OTHER",
@@ -153,14 +153,17 @@ class Scanner:
                 raise ScanError("binary DXF")
             fh.seek(3 if head.startswith(b"\xef\xbb\xbf") else 0)
             carry = b""
+            size = CHUNK
             while not self.done:
-                chunk = fh.read(CHUNK)
+                chunk = fh.read(size)
                 final = not chunk
                 data = carry + chunk if carry else chunk
                 if final and not data:
                     break
                 used = self.feed(data, final)
                 carry = data[used:]
+                # an entity longer than a chunk (a POLYLINE of many VERTEXes): read more at once
+                size = CHUNK if used else 2 * size
                 if final:
                     break
         if not self.done and self.section:
