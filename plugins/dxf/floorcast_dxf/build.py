@@ -129,7 +129,7 @@ class Items:
         for start in range(0, len(mats), step):
             m = mats[start : start + step]
             moved = (np.einsum("mij,nj->mni", m[:, :2, :2], pts) + m[:, None, :2, 2]) * k
-            grow = np.sqrt(np.abs(np.linalg.det(m[:, :2, :2])))
+            grow = np.sqrt(np.abs(_det2(m)))
             out.add_many(
                 moved.reshape(-1, 2),
                 np.tile(sizes, len(m)),
@@ -294,6 +294,11 @@ def footprint_meshes(category: str, fp, stats: dict, height: float) -> list:
     return out
 
 
+def _det2(m: np.ndarray) -> np.ndarray:
+    """Determinants of the 2x2 linear parts of (N, 3, 3) matrices."""
+    return m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0]
+
+
 def _matrices4(m: np.ndarray, scale: float) -> np.ndarray:
     out = np.zeros((len(m), 4, 4))
     out[:, :2, :2] = m[:, :2, :2]
@@ -356,22 +361,26 @@ class Builder:
             self.world[self.layer_cat[lid]][self.name(lid)].add_many(
                 s.points[at] * self.scale, n, s.closed[mine], s.width[mine] * self.scale
             )
-        for lid, poly in fills.get(-1, []):
-            if lid not in self.hidden:
-                self.world[self.layer_cat[lid]][self.name(lid)].fills.append(
-                    shapely.affinity.scale(poly, self.scale, self.scale, origin=(0, 0))
-                )
+        model_fills = [(lid, poly) for lid, poly in fills.get(-1, []) if lid not in self.hidden]
+        if model_fills:
+            k = self.scale
+            scaled = shapely.transform(np.asarray([p for _, p in model_fills], dtype=object), lambda c: c * k)
+            for (lid, _), poly in zip(model_fills, scaled, strict=True):
+                self.world[self.layer_cat[lid]][self.name(lid)].fills.append(poly)
         # blocks
         for b, pl in self.placements.items():
             rows = groups.get(b, np.zeros(0, dtype=np.int64))
             block_fills = fills.get(b, [])
             if not len(rows) and not block_fills:
                 continue
-            combos = np.unique(np.column_stack([pl.inherit, pl.category]), axis=0)
-            for inherit, bcat in combos.tolist():
-                sel = np.flatnonzero((pl.inherit == inherit) & (pl.category == bcat))
+            # one build per (layer "0" content takes, category names give) pair
+            key = pl.inherit.astype(np.int64) * (len(CATEGORIES) + 1) + pl.category + 1
+            keys, which = np.unique(key, return_inverse=True)
+            for n, k in enumerate(keys.tolist()):
+                inherit, bcat = k // (len(CATEGORIES) + 1), k % (len(CATEGORIES) + 1) - 1
+                sel = np.flatnonzero(which == n)
                 mats = pl.matrices[sel]
-                mats = mats[np.abs(np.linalg.det(mats[:, :2, :2])) > 1e-12]
+                mats = mats[np.abs(_det2(mats)) > 1e-12]
                 if not len(mats):
                     continue
                 self.block_content(b, rows, block_fills, mats, inherit, bcat)
