@@ -309,8 +309,19 @@ def union_of(geoms) -> BaseGeometry:
         parts, _ = _polygon_parts(parts)
     if len(parts) <= _SMALL_UNION:
         return shapely.union_all(parts)
-    if shapely.coverage_is_valid(parts):  # no overlaps, edges shared exactly: dissolve
+    misfits = ~shapely.is_empty(shapely.coverage_invalid_edges(parts))
+    if not misfits.any():  # no overlaps, edges shared exactly: dissolve
         return shapely.coverage_union_all(parts)
+    if misfits.sum() * 20 < len(parts):
+        # a few pieces overlap the rest: merge them with all they touch, then the
+        # lot tiles again (when the merge kept the edges the others meet)
+        _, touching = shapely.STRtree(parts).query(parts[misfits], predicate="intersects")
+        group = misfits.copy()
+        group[touching] = True
+        merged, _ = _polygon_parts([shapely.union_all(parts[group])])
+        tiles = np.concatenate([parts[~group], merged])
+        if shapely.coverage_is_valid(tiles):
+            return shapely.coverage_union_all(tiles)
     edges = shapely.get_parts(shapely.union_all(shapely.boundary(parts)))
     faces = shapely.get_parts(shapely.polygonize(edges))
     if not len(faces):

@@ -35,6 +35,13 @@ def test_union_of_many_pieces_is_their_union(seed):
     assert fast.symmetric_difference(slow).area < 1e-6 * slow.area
 
 
+def test_union_of_a_tiling_with_a_few_overlaps():
+    tiles = [box(x, y, x + 1, y + 1) for x in range(40) for y in range(20) if (x + y) % 3]
+    extra = [box(3.5, 3.5, 4.5, 6.2), Point(12, 5).buffer(0.7)]
+    fast, slow = geometry.union_of(tiles + extra), shapely.union_all(tiles + extra)
+    assert fast.is_valid and fast.symmetric_difference(slow).area < 1e-9
+
+
 def test_union_of_a_coverage_and_of_one_geometry():
     tiles = [box(x, y, x + 1, y + 1) for x in range(10) for y in range(5)]
     assert geometry.union_of(tiles).equals(box(0, 0, 10, 5))
