@@ -314,12 +314,40 @@ class _Writer:
         parent = {"name": "labels", "translation": centre.tolist(), "scale": half.tolist(), "children": []}
         self.doc["nodes"].append(parent)
         self.doc["scenes"][0]["nodes"].append(len(self.doc["nodes"]) - 1)
-        for (node, mesh), gl in zip(items, gls, strict=True):
-            index, _, _ = self.mesh(gl, mesh.indices, self.material(node), True, frame=(centre, half))
-            extras = _node_extras([node])
-            self.doc["nodes"].append({"name": node.label or node.name, "mesh": index, "extras": extras})
-            self.extras.append(extras)
-            parent["children"].append(len(self.doc["nodes"]) - 1)
+        for group in _vertex_groups([len(g) for g in gls]):
+            if len(group) == 1 and len(gls[group[0]]) > 65536:  # a room too big to share 16-bit indices
+                node, mesh = items[group[0]]
+                index, _, _ = self.mesh(gls[group[0]], mesh.indices, self.material(node), True, frame=(centre, half))
+                self.labelled_node(parent, node, index)
+                continue
+            # the group's rooms share one POSITION accessor: each spends JSON on its indices only
+            pts = np.concatenate([gls[k] for k in group])
+            q = np.zeros((len(pts), 4), dtype=np.int16)
+            q[:, :3] = np.clip(np.rint((pts - centre) / half * _Q), -_Q, _Q)
+            pos = self.accessor(
+                q, SHORT, "VEC3", ARRAY_BUFFER, stride=8, normalized=True, count=len(q),
+                min=q[:, :3].min(axis=0).tolist(), max=q[:, :3].max(axis=0).tolist(),
+            )  # fmt: skip
+            self.used.add(QUANTIZATION)
+            self.vertices += len(q)
+            start = 0
+            for k in group:
+                node, mesh = items[k]
+                flat = (mesh.indices.reshape(-1) + start).astype(np.uint16)
+                start += len(gls[k])
+                idx = self.accessor(flat, UNSIGNED_SHORT, "SCALAR", ELEMENT_ARRAY_BUFFER, count=len(flat))
+                material = self.material(node)
+                self.doc["meshes"].append(
+                    {"primitives": [{"attributes": {"POSITION": pos}, "indices": idx, "material": material}]}
+                )
+                self.triangles += len(mesh.indices)
+                self.labelled_node(parent, node, len(self.doc["meshes"]) - 1)
+
+    def labelled_node(self, parent: dict, node: Node, mesh: int) -> None:
+        extras = _node_extras([node])
+        self.doc["nodes"].append({"name": node.label or node.name, "mesh": mesh, "extras": extras})
+        self.extras.append(extras)
+        parent["children"].append(len(self.doc["nodes"]) - 1)
 
     def plain(self, nodes: list[Node], mesh: Mesh, name: str, origin: np.ndarray) -> None:
         first = nodes[0]
@@ -538,6 +566,19 @@ def _chunks(indices: np.ndarray, limit: int = 65536) -> list[np.ndarray]:
         start += len(chunk)
         step = limit // 3
     return out
+
+
+def _vertex_groups(sizes: list[int], limit: int = 65536) -> list[list[int]]:
+    """Consecutive runs of meshes (by vertex count) that together fit 16-bit indices."""
+    groups: list[list[int]] = []
+    total = limit + 1
+    for k, size in enumerate(sizes):
+        if total + size > limit:
+            groups.append([])
+            total = 0
+        groups[-1].append(k)
+        total += size
+    return groups
 
 
 def _unique(nodes) -> list[Node]:

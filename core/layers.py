@@ -88,3 +88,24 @@ def classify(layer: str) -> str:
             if any(token.startswith(p) if len(p) > 3 else token == p or token == p + "s" for p in prefixes):
                 return category
     return "other"
+
+
+# How well a layer's texts name rooms: room names and numbers first, plain text
+# next, notes, then dimensions (a room's note must not become its name).
+_LABEL_RANKS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("iden", "name", "nam", "numr", "num", "label", "room", "rm", "space", "spac", "area"), ("실명", "호실", "실번")),
+    ((), ()),  # anything else
+    (("note", "notes", "remark", "comment", "spec", "keyn", "symb", "tag"), ("주석", "비고")),
+    (("dim", "dims", "dimen", "dimension", "grid", "titl", "defpoints"), ("치수", "도곽")),
+)
+
+
+def label_rank(layer: str) -> int:
+    """How well texts on ``layer`` name a room: 0 (room names) to 3 (dimensions)."""
+    name = layer.lower()
+    tokens = {t for t in _SPLIT.split(name) if t}
+    for rank in (3, 2, 0):
+        latin, korean = _LABEL_RANKS[rank]
+        if any(k in name for k in korean) or any(any(t.startswith(p) for t in tokens) for p in latin):
+            return rank
+    return 1

@@ -17,12 +17,16 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from core.geometry import free_faces, is_thin, surface_each, union_of
+from core.layers import label_rank
 from core.scene import Mesh, Node
 
 #: rooms are a coloured carpet 2 cm above the floor slab: one upward face (a
 #: slab's sides and underside would quadruple the triangles of a venue's rooms,
 #: the bulk of its model, and nobody sees them from a kiosk looking down)
 ROOM_SLAB = 0.02
+#: how far (m) a room's carpet may stray from its outline: door swings and leaves
+#: that closed a room leave arcs and notches of many vertices nobody sees
+ROOM_TOLERANCE = 0.05
 #: the floor slab under a level, its top at the level's floor
 FLOOR_SLAB = 0.10
 #: category -> (bottom, top or None for the wall height, width given to a single
@@ -97,8 +101,10 @@ def find_rooms(
     """Rooms from ``candidates`` ((layer, outline) drawn as rooms) or, when there are
     none, from the spaces ``walls`` enclose (door ``openings`` closed).
 
-    Each text names the smallest candidate it falls in; several texts in one room
-    are joined top to bottom, left to right. Unnamed candidates from a room layer
+    Each text names the smallest candidate it falls in; of the texts in one room,
+    those on the layers that name rooms best (:func:`core.layers.label_rank`:
+    room names before plain text, notes, dimensions) are joined top to bottom,
+    left to right. Unnamed candidates from a room layer
     stay as unnamed rooms (minus any named room they overlap). Returns (rooms, every
     candidate outline) — the outlines also shape the building's floor.
     """
@@ -119,11 +125,13 @@ def find_rooms(
                 best[text_i] = cand_i
         for text_i, cand_i in best.items():
             names[cand_i].append(texts[text_i])
+    ranks = {layer: label_rank(layer) for layer in {t.layer for t in texts}}
     rooms, labelled = [], []
     for i, (layer, poly) in enumerate(candidates):
         if i not in names:
             continue
-        inside = sorted(names[i], key=lambda t: (-round(t.y, 1), t.x))
+        best_rank = min(ranks[t.layer] for t in names[i])
+        inside = sorted((t for t in names[i] if ranks[t.layer] == best_rank), key=lambda t: (-round(t.y, 1), t.x))
         label = " ".join(dict.fromkeys(t.text for t in inside))[:120]
         rooms.append(Room(poly, layer or inside[0].layer, label))
         labelled.append(poly)
@@ -150,8 +158,10 @@ def room_nodes(rooms: list[Room], level: int = 0) -> list[Node]:
     """A carpet node per named room (named by its label), one for the unnamed ones."""
     nodes = []
     # every room's carpet at once: thousands of rooms cost about as much as one
-    meshes = surface_each([room.polygon for room in rooms], ROOM_SLAB)
-    areas = shapely.area(np.asarray([room.polygon for room in rooms], dtype=object)) if rooms else []
+    polygons = np.asarray([room.polygon for room in rooms], dtype=object)
+    areas = shapely.area(polygons) if rooms else []
+    outlines = shapely.simplify(polygons, ROOM_TOLERANCE, preserve_topology=True) if rooms else []
+    meshes = surface_each(list(outlines), ROOM_SLAB)
     for room, mesh, area in zip(rooms, meshes, areas, strict=True):
         if mesh.is_empty:
             continue

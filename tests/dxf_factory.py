@@ -237,7 +237,8 @@ def venue_plan(path: Path, cols: int = 3, rows: int = 2, desks: int = 6, *, expl
     """A venue in mm ($INSUNITS 4): ``cols`` x ``rows`` offices of 12 x 9 m with
     double-line walls (0.15 m, on A-WALL) leaving a door gap per office (a DOOR-900
     block on A-DOOR), windows in gaps of the outer wall (WIN-1200 blocks on A-GLAZ),
-    room outlines on RM$ with a label on A-IDEN, and furniture: ``desks`` rows of
+    room outlines on RM$ with a label on A-IDEN (and a note above it on
+    A-ANNO-NOTE), and furniture: ``desks`` rows of
     four DESK SET blocks (each with a nested CHAIR; every other row mirrored), a
     MINSERT of chairs, and ``exploded`` desks drawn as plain lines on A-FURN.
 
@@ -279,6 +280,7 @@ def venue_plan(path: Path, cols: int = 3, rows: int = 2, desks: int = 6, *, expl
                 w.rect("RM$", x0, y0, x1, y1)
                 name = f"Office {r + 1}{c + 1:02d}"
                 w.text("A-IDEN", (x0 + x1) / 2, y1 - 800, name)
+                w.text("A-ANNO-NOTE", (x0 + x1) / 2, y1 - 400, "Seats 40 per fire code")  # not its name
                 rooms[name] = box(x0 / 1000, y0 / 1000, x1 / 1000, y1 / 1000)
                 for k in range(desks):
                     yy = y0 + 1500 + (k % 6) * 1150 + (k // 6) * 17

@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 from core.errors import ConversionError
+from core.layers import label_rank
 from core.pipeline import convert_file
+from core.plan_rules import PlanText, find_rooms
 from tests import dxf_factory
 from tests.dxf_factory import footprint, read_glb
 from tests.gltf_validator import validate
@@ -95,6 +97,23 @@ def test_venue_with_nested_mirrored_blocks_and_minsert(tmp_path):
     # 3 x 2 rooms: 16 desk sets, each with a chair, plus a MINSERT of 4 chairs
     assert blocks["placements"] == 6 * (16 + 16 + 4) + 3 + 6  # furniture, doors, windows
     assert blocks["instanced"] >= 6 * 36
+
+
+def test_rooms_are_named_by_their_name_not_their_notes():
+    assert [label_rank(n) for n in ("A-AREA-IDEN", "RM-NAME", "실명", "TEXT", "A-ANNO-NOTE", "A-ANNO-DIMS")] == [
+        0, 0, 0, 1, 2, 3,
+    ]  # fmt: skip
+    square = box(0, 0, 10, 8)
+    texts = [
+        PlanText("Seats 40", 5, 6, "A-ANNO-NOTE"),
+        PlanText("Lecture 12", 5, 4, "A-AREA-IDEN"),
+        PlanText("10000", 5, 1, "A-ANNO-DIMS"),
+        PlanText("Hall", 5, 2, "A-AREA-IDEN"),
+    ]
+    rooms, _ = find_rooms([("", square)], texts, None)
+    assert [(r.label, r.layer) for r in rooms] == [("Lecture 12 Hall", "A-AREA-IDEN")]
+    rooms, _ = find_rooms([("", square)], texts[:1], None)  # a note is better than no name
+    assert rooms[0].label == "Seats 40"
 
 
 @pytest.mark.parametrize("fmt", ["asc", "bin"])
