@@ -197,6 +197,8 @@ class Node:
     level: int = 0
     label: str | None = None
     instances: np.ndarray | None = None
+    # (mesh, instances, bounds): bounds are asked for again and again (extent, tiles)
+    _bounds: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
@@ -237,20 +239,28 @@ class Node:
         return merge_meshes(transform_mesh(self.mesh, m) for m in self.instances)
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        """(min xyz, max xyz) in plan metres of what the node draws (every instance)."""
-        lo, hi = self.mesh.bounds()  # type: ignore[union-attr]
+        """(min xyz, max xyz) in plan metres of what the node draws (every instance);
+        worked out once for the node's mesh and instances."""
+        cached = self._bounds
+        if cached is not None and cached[0] is self.mesh and cached[1] is self.instances:
+            return cached[2]
+        result = self._measure()
+        self._bounds = (self.mesh, self.instances, result)
+        return result
+
+    def _measure(self) -> tuple[np.ndarray, np.ndarray]:
         if self.instances is None:
-            return lo, hi
+            return self.mesh.bounds()  # type: ignore[union-attr]
         pts = self.mesh.positions[self.mesh.used_vertices()]  # type: ignore[union-attr]
-        lows, highs = [], []
+        lo, hi = np.full(3, np.inf), np.full(3, -np.inf)
         # exact (rotated copies of a box are not boxes); chunked to bound memory
         step = max(1, 2_000_000 // max(len(pts), 1))
         for start in range(0, len(self.instances), step):
             m = self.instances[start : start + step]
-            moved = np.einsum("nij,vj->nvi", m[:, :3, :3], pts) + m[:, None, :3, 3]
-            lows.append(moved.min(axis=(0, 1)))
-            highs.append(moved.max(axis=(0, 1)))
-        return np.min(lows, axis=0), np.max(highs, axis=0)
+            for axis in range(3):  # one coordinate of every copy's vertices at a time
+                moved = m[:, axis, 3, None] + sum(m[:, axis, j, None] * pts[None, :, j] for j in range(3))
+                lo[axis], hi[axis] = min(lo[axis], moved.min()), max(hi[axis], moved.max())
+        return lo, hi
 
 
 @dataclass
