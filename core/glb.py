@@ -10,9 +10,11 @@ flat normals, which is what extruded plans want, and vertices stay shared.
 Size (kiosks download every model):
 
 - Nodes are merged per (category, level, material): one mesh for all walls of a
-  floor, not one per segment. Labelled nodes (rooms) stay one glTF node each,
-  named by their label, children of a node ``labels`` per level whose transform
-  dequantizes them all. ``extras.floorcast.layers`` lists the merged layers.
+  floor, not one per segment. ``extras.floorcast.layers`` lists the merged
+  layers. Labelled nodes (rooms) stay one glTF node each, named by their label,
+  children of a node ``labels`` per level and 400 m square of the plan whose
+  transform dequantizes them all; they share POSITION accessors (up to 65,536
+  vertices each), so a room's own JSON is its node, mesh and index accessor.
 - Instanced scene nodes (a block placed many times) become one mesh drawn per
   instance with ``EXT_mesh_gpu_instancing`` (translation, rotation, scale per
   copy). That extension cannot mirror a copy (a negative scale would turn its
@@ -59,6 +61,9 @@ MIN_INSTANCES = 2
 MAX_INSTANCED = 64
 #: orientations (rotation and scale) of one block that get a mesh posed that way
 MAX_POSES = 4
+#: rooms share a quantization frame per square of the plan this wide (metres),
+#: well inside the widest mesh :data:`QUANTIZE_MAX_STEP` allows
+LABEL_CELL_M = 400.0
 #: the coarsest quantization grid (metres) a mesh may get: error at most half of it
 QUANTIZE_MAX_STEP = 0.01
 _Q = 32767.0
@@ -303,12 +308,27 @@ class _Writer:
 
     def labelled(self, items: list[tuple[Node, Mesh]], origin: np.ndarray) -> None:
         """Labelled nodes (rooms) of one level: one node each, quantized in one
-        frame that their parent node ``labels`` turns back into metres, so each
-        room spends no JSON on a transform of its own (thousands in a venue)."""
+        frame per cell of the plan (:data:`LABEL_CELL_M`) that their parent node
+        ``labels`` turns back into metres, so each room spends no JSON on a
+        transform of its own (thousands in a venue)."""
         gls = [self.gl(mesh, node.level, origin) for node, mesh in items]
-        centre, half = _frame(np.concatenate([np.stack([g.min(axis=0), g.max(axis=0)]) for g in gls]))
-        if len(items) < 2 or not self.quantize or (half / _Q).max() > QUANTIZE_MAX_STEP:
-            for (node, mesh), _ in zip(items, gls, strict=True):
+        if len(items) < 2 or not self.quantize:
+            for node, mesh in items:
+                self.plain([node], mesh, node.label or node.name, origin)
+            return
+        boxes = np.array([[g.min(axis=0), g.max(axis=0)] for g in gls])
+        centres = boxes.mean(axis=1)[:, [0, 2]]
+        cells = np.floor((centres - centres.min(axis=0)) / LABEL_CELL_M).astype(np.int64)
+        order = np.lexsort((cells[:, 1], cells[:, 0]))
+        breaks = np.flatnonzero((np.diff(cells[order], axis=0) != 0).any(axis=1)) + 1
+        for members in np.split(order, breaks):
+            members = np.sort(members)  # the rooms in the order they came
+            self.labelled_cell([items[k] for k in members], [gls[k] for k in members], boxes[members], origin)
+
+    def labelled_cell(self, items: list[tuple[Node, Mesh]], gls: list[np.ndarray], boxes: np.ndarray, origin) -> None:
+        centre, half = _frame(boxes.reshape(-1, 3))
+        if len(items) < 2 or (half / _Q).max() > QUANTIZE_MAX_STEP:
+            for node, mesh in items:
                 self.plain([node], mesh, node.label or node.name, origin)
             return
         parent = {"name": "labels", "translation": centre.tolist(), "scale": half.tolist(), "children": []}

@@ -238,6 +238,37 @@ def test_meshes_merge_per_category_and_level_rooms_stay_named(tmp_path):
     assert drawn == sum((3 + i % 5) * 12 for i in range(MAX_INSTANCED + 30))
 
 
+def test_rooms_of_a_campus_share_a_frame_per_square_and_their_positions(tmp_path):
+    # three buildings 1 km apart: too wide for one 16-bit frame, each its own
+    nodes, truth = [], {}
+    for b, x0 in enumerate((0.0, 1000.0, 2000.0)):
+        for i in range(20):
+            outline = box(x0 + i * 6, 0, x0 + i * 6 + 5, 7.5)
+            name = f"B{b} room {i}"
+            truth[name] = outline
+            nodes.append(Node(name, "room", "RM$", geometry.surface_each([outline], 0.02)[0], label=name))
+    nodes.append(Node("walls", "wall", "A-WALL", geometry.extrude(box(0, -1, 2120, -0.8), 0, 3)))
+    out = tmp_path / "campus.glb"
+    write(Scene(nodes=nodes), out)
+    validate(out)
+    asset, glb_nodes = read_glb(out)
+    rooms = {n.name: n for n in glb_nodes if n.extras["floorcast"]["category"] == "room"}
+    assert set(rooms) == set(truth)
+    for name, outline in truth.items():  # each room where it was, to the quantization grid
+        assert footprint(rooms[name], asset["origin"]).symmetric_difference(outline).area < 0.05, name
+    doc = gltf_json(out)
+    parents = [n for n in doc["nodes"] if n.get("name") == "labels"]
+    assert len(parents) == 3
+    assert all(len(p["children"]) == 20 for p in parents)
+    positions = {
+        doc["meshes"][doc["nodes"][c]["mesh"]]["primitives"][0]["attributes"]["POSITION"]
+        for p in parents
+        for c in p["children"]
+    }
+    assert len(positions) == 3  # one accessor per square: each room adds only its indices
+    assert QUANTIZATION in doc["extensionsUsed"]
+
+
 def test_shearing_copies_are_baked(tmp_path):
     shear = np.eye(4)
     shear[0, 1] = 0.5
