@@ -95,14 +95,28 @@ def child(source: Path, out: Path) -> None:
     settings = load_settings(None)
     formats = Plugins().formats()
     marks: list[tuple[str, float]] = []
+    # the process tree's memory per stage, sampled here: where the peak comes from
+    stage_peaks: dict[str, int] = {}
+    me, done = psutil.Process(), threading.Event()
+
+    def sample():
+        while not done.is_set():
+            if marks:
+                stage = marks[-1][0]
+                stage_peaks[stage] = max(stage_peaks.get(stage, 0), tree_rss(me))
+            done.wait(0.02)
 
     def progress(stage, fraction, message=None):
         if not marks or marks[-1][0] != stage:
             marks.append((stage, time.perf_counter()))
 
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     start, cpu = time.perf_counter(), time.process_time()
     result = convert_file(formats, source, out, options=converter_options(settings, {}), progress=progress)
     end, cpu = time.perf_counter(), time.process_time() - cpu
+    done.set()
+    sampler.join()
     stages: dict[str, float] = {}
     for (stage, t0), (_, t1) in zip(marks, [*marks[1:], ("end", end)], strict=True):
         stages[stage] = stages.get(stage, 0.0) + t1 - t0
@@ -112,6 +126,7 @@ def child(source: Path, out: Path) -> None:
                 "total": end - start,
                 "cpu": cpu,
                 "stages": stages,
+                "stage_peak_mib": {k: round(v / 2**20) for k, v in stage_peaks.items()},
                 "glb_size": result["glb_size"],
                 "stats": {k: result["stats"][k] for k in ("nodes", "triangles", "instanced_nodes", "extensions")},
                 "tiles": len(result["tiles"]["manifest"]["tiles"]) if result["tiles"] else 0,
@@ -165,6 +180,7 @@ def measure(mb: float, folder: Path, runs: int, load_max_mb: float, log) -> dict
             f" GLB {data['glb_size'] / 1e6:.2f} MB,"
             f" peak {peak / 2**20:.0f} MiB, {data['stats']}"
         )
+        log("peak memory by stage (MiB): " + ", ".join(f"{k} {v}" for k, v in data["stage_peak_mib"].items()))
     if converts:
         best = sorted(converts, key=lambda d: d["total"])[len(converts) // 2]
         row.update(

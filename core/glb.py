@@ -60,7 +60,7 @@ MIN_INSTANCES = 2
 #: instanced meshes per (category, level, material) at most: bounds the draw calls
 MAX_INSTANCED = 64
 #: orientations (rotation and scale) of one block that get a mesh posed that way
-MAX_POSES = 4
+MAX_POSES = 8
 #: rooms share a quantization frame per square of the plan this wide (metres),
 #: well inside the widest mesh :data:`QUANTIZE_MAX_STEP` allows
 LABEL_CELL_M = 400.0
@@ -394,15 +394,18 @@ class _Writer:
             label = f"{name} (mirrored)" if mirrored else name
             linear = item.rot[sel] * item.scales[sel][:, None, :]
             poses, which, counts = _unique_rows(np.round(linear.reshape(-1, 9), 6))
+            mats = poses.reshape(-1, 3, 3)
+            # what a copy drawn posed saves: the rotation (and scale) the others carry
+            turned = not np.allclose(item.rot[sel], np.eye(3), atol=1e-7)
+            scaled = not np.allclose(item.scales[sel], 1.0, atol=1e-7)
+            saved = 8 * turned + 12 * scaled
             rest = np.ones(len(sel), dtype=bool)
-            for k in np.argsort(-counts)[:MAX_POSES]:
-                pose = poses[k].reshape(3, 3)
-                saved = 8 * (not np.allclose(pose, np.eye(3))) + 12 * (not np.allclose(np.linalg.norm(pose, axis=0), 1))
+            for k in np.argsort(-counts, kind="stable")[:MAX_POSES]:
                 if counts[k] * saved <= mesh_bytes:
                     break
                 members = which == k
                 rest &= ~members
-                self._copies(node, label, local @ pose.T, tris, sel[members], item, mirrored, posed=True)
+                self._copies(node, label, local @ mats[k].T, tris, sel[members], item, mirrored, posed=True)
             if rest.any():
                 self._copies(node, label, local, tris, sel[rest], item, mirrored, posed=False)
 
