@@ -12,6 +12,7 @@ import logging
 
 from peewee import IntegrityError, fn
 
+from core.jobs.views import asset_tiles
 from core.models import Asset, Channel, Event, Job, Publication, User
 
 log = logging.getLogger("floorcast.publishing")
@@ -33,19 +34,21 @@ def ensure_channel(name: str) -> Channel:
 
 
 def publication_message(pub: Publication) -> dict:
-    """The ``publish`` event as stored; transports add a per-kiosk ``url``."""
+    """The ``publish`` event as stored; transports add a per-kiosk ``url`` (and,
+    for a model with tiles, whose ``tiles`` here is their count, the per-kiosk
+    manifest URL in its place: :meth:`core.kiosks.hub.KioskHub.publish_for`)."""
     asset = pub.asset
-    return {
-        "type": "publish",
-        "id": pub.event_id,
-        "data": {
-            "channel": pub.channel.name,
-            "version": pub.version,
-            "asset": str(asset.id),
-            "sha256": asset.sha256,
-            "size": asset.size,
-        },
+    data = {
+        "channel": pub.channel.name,
+        "version": pub.version,
+        "asset": str(asset.id),
+        "sha256": asset.sha256,
+        "size": asset.size,
     }
+    tiles = asset_tiles(asset)
+    if tiles:
+        data["tiles"] = int(tiles.get("count") or 0)
+    return {"type": "publish", "id": pub.event_id, "data": data}
 
 
 def publish(

@@ -23,6 +23,11 @@ The manifest (``manifest.json`` beside the tiles) is::
 ``bounds`` are in the tiles' glTF frame (metres, +Y up, the shared origin), so a
 viewer can place a loading box or cull before fetching. Tile files are named by
 position; ``sha256`` is what storage keys them by.
+
+A job stores each tile and the manifest as blobs (``stats.tiles`` of the asset);
+the box serves the manifest at ``/api/v1/assets/<id>/tiles`` with a ``url`` per
+tile and each tile at ``/api/v1/assets/<id>/tiles/<sha256>``
+(:mod:`web.api.assets`); a kiosk's ``publish`` names the manifest in ``tiles``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,16 @@ from core.db import iso
 from core.models import Asset, Job
 
 
+def asset_tiles(asset: Asset) -> dict | None:
+    """What a job stored of a big model's tiles (``{"manifest": <blob key>, "count",
+    "bytes"}``, see :mod:`core.tiles`), or None for a model served whole only."""
+    tiles = (asset.stats or {}).get("tiles")
+    return tiles if isinstance(tiles, dict) and tiles.get("manifest") else None
+
+
 def asset_view(asset: Asset | None) -> dict | None:
+    """An asset as the API shows it; ``tiles`` is the URL of its tile manifest when
+    the model is big enough to have tiles, else null."""
     if asset is None:
         return None
     return {
@@ -14,6 +23,7 @@ def asset_view(asset: Asset | None) -> dict | None:
         "sha256": asset.sha256,
         "size": asset.size,
         "url": f"/api/v1/assets/{asset.id}/content",
+        "tiles": f"/api/v1/assets/{asset.id}/tiles" if asset_tiles(asset) else None,
         "format": asset.format,
         "converter_version": asset.converter_version,
         "created_at": iso(asset.created_at),

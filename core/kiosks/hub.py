@@ -24,7 +24,7 @@ from core.db import iso, utcnow
 from core.kiosks.presence import Presence
 from core.kiosks.relay import EventRelay
 from core.kiosks.status import screen_size
-from core.kiosks.urls import signed_asset_url
+from core.kiosks.urls import signed_query
 from core.models import Asset, Channel, Kiosk, Publication
 from core.publishing import latest_publication, publication_message
 
@@ -32,7 +32,8 @@ log = logging.getLogger("floorcast.kiosks")
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # one encoder, not one per message
-_URL_MARK = "\u0000url\u0000"
+#: the per-kiosk fields of a ``publish``: marked while the rest is serialised once
+_MARKS = {"url": "\u0000url\u0000", "tiles": "\u0000tiles\u0000"}
 TOUCH_SECONDS = 5  # at most one last_seen write per kiosk this often from pings
 
 
@@ -58,7 +59,7 @@ class KioskHub:
         self.appliance = appliance
         self.settings = appliance.settings
         self._closing = False
-        self._publish_parts: dict[int, tuple[str, str]] = {}
+        self._publish_parts: dict[tuple, tuple[str, ...]] = {}
         self.presence = Presence(self)
         self.relay = EventRelay(appliance)  # brings other processes' events (CLI, workers)
         try:
@@ -103,36 +104,47 @@ class KioskHub:
         return session
 
     def publish_for(self, message: dict, kiosk_id: str) -> dict:
-        """A stored ``publish`` event as one kiosk receives it, with its own signed URL."""
+        """A stored ``publish`` event as one kiosk receives it, with its own signed
+        URL; for a model with tiles also ``tiles``, its manifest's URL signed the
+        same way (the manifest's tile URLs carry that signature on)."""
         data = message["data"]
-        url = signed_asset_url(self.settings, data["asset"], kiosk_id)
+        asset = data["asset"]
+        query = signed_query(self.settings, asset, kiosk_id)
         base = (self.settings["server"]["public_url"] or "").rstrip("/")
-        return {
-            "type": "publish",
-            "id": message["id"],
-            "data": {
-                "channel": data["channel"],
-                "version": data["version"],
-                "url": base + url,
-                "sha256": data["sha256"],
-                "size": data["size"],
-            },
+        out = {
+            "channel": data["channel"],
+            "version": data["version"],
+            "url": f"{base}/api/v1/assets/{asset}/content?{query}",
+            "sha256": data["sha256"],
+            "size": data["size"],
         }
+        if data.get("tiles"):
+            out["tiles"] = f"{base}/api/v1/assets/{asset}/tiles?{query}"
+        return {"type": "publish", "id": message["id"], "data": out}
 
     def encode(self, message: dict) -> str:
         """The JSON text of a message as transports send it. What every kiosk shares
-        in a ``publish`` (all but its signed ``url``) is serialised once per
-        publication, not once per kiosk."""
-        if message.get("type") != "publish" or not isinstance(message.get("data", {}).get("url"), str):
+        in a ``publish`` (all but its signed ``url`` and ``tiles``) is serialised
+        once per publication, not once per kiosk."""
+        data = message.get("data")
+        if message.get("type") != "publish" or not isinstance(data, dict) or not isinstance(data.get("url"), str):
             return _ENCODE(message)
-        parts = self._publish_parts.get(message["id"])
+        fields = tuple(k for k in _MARKS if isinstance(data.get(k), str))
+        key = (message["id"], fields)
+        parts = self._publish_parts.get(key)
         if parts is None:
-            text = _ENCODE({**message, "data": {**message["data"], "url": _URL_MARK}})
-            head, _, tail = text.partition(_ENCODE(_URL_MARK))
+            text = _ENCODE({**message, "data": {**data, **{k: _MARKS[k] for k in fields}}})
+            parts = [text]
+            for k in fields:
+                head, _, tail = parts.pop().partition(_ENCODE(_MARKS[k]))
+                parts += [head, tail]
             if len(self._publish_parts) >= 64:
                 self._publish_parts.clear()
-            parts = self._publish_parts[message["id"]] = (head, tail)
-        return parts[0] + _ENCODE(message["data"]["url"]) + parts[1]
+            parts = self._publish_parts[key] = tuple(parts)
+        out = [parts[0]]
+        for k, part in zip(fields, parts[1:], strict=True):
+            out += [_ENCODE(data[k]), part]
+        return "".join(out)
 
     def online(self, kiosk_id: str) -> int:
         """Connections this process holds for the kiosk."""

@@ -1,8 +1,10 @@
 """Model URLs a kiosk can fetch with no header: bound to the kiosk and expiring.
 
 ``/api/v1/assets/<id>/content?k=<kiosk>&e=<expiry>&s=<hmac>``: the signature covers
-the asset, the kiosk and the expiry, with the box's secret key. A revoked kiosk's
-URLs stop working at once because the asset endpoint also checks the kiosk.
+the asset, the kiosk and the expiry, with the box's secret key. The same query
+opens the asset's tile manifest (``/api/v1/assets/<id>/tiles``) and its tiles, so
+the manifest a kiosk fetches hands on its signature to each tile URL. A revoked
+kiosk's URLs stop working at once because the asset endpoints also check the kiosk.
 """
 
 from __future__ import annotations
@@ -26,13 +28,18 @@ def _signature(secret: str, asset_id: str, kiosk_id: str, expires: int) -> str:
     return mac.hexdigest()[:32]
 
 
-def signed_asset_url(settings, asset_id: str, kiosk_id: str, now: float | None = None) -> str:
+def signed_query(settings, asset_id: str, kiosk_id: str, now: float | None = None) -> str:
+    """``k=<kiosk>&e=<expiry>&s=<hmac>``: what makes an asset's URLs work for one kiosk."""
     ttl = int(settings["kiosk"]["url_seconds"])
     # Round the expiry so one kiosk gets the same URL for a while (browser caching).
     expires = (int((now or time.time()) + ttl) // 3600 + 1) * 3600
     sig = _signature(secret_key(settings), asset_id, kiosk_id, expires)
     # Built by hand: urlencode per kiosk per publication is measurable (a UUID, digits, hex).
-    return f"/api/v1/assets/{asset_id}/content?k={quote(str(kiosk_id), safe='-')}&e={expires}&s={sig}"
+    return f"k={quote(str(kiosk_id), safe='-')}&e={expires}&s={sig}"
+
+
+def signed_asset_url(settings, asset_id: str, kiosk_id: str, now: float | None = None) -> str:
+    return f"/api/v1/assets/{asset_id}/content?{signed_query(settings, asset_id, kiosk_id, now)}"
 
 
 def check_signature(settings, asset_id: str, args) -> str | None:

@@ -40,7 +40,8 @@ class Current(MethodView):
         """Reconcile pull: the current publication of the kiosk's channel as the
         ``publish`` message the WebSocket would send (``{"type": "publish", "id",
         "data": {"channel", "version", "url", "sha256", "size"}}``, url signed for
-        this kiosk); 204 when the channel has none yet."""
+        this kiosk, plus ``tiles``, the tile manifest's URL signed the same way,
+        when the model has tiles); 204 when the channel has none yet."""
         kiosk = require_kiosk()
         pub = latest_publication(kiosk.channel)
         if pub is None or pub.event_id is None:

@@ -176,6 +176,7 @@ KO = {
     "Publish": "게시",
     "Statistics": "통계",
     "File size": "파일 크기",
+    "Tiles": "타일",
     "Extent": "크기",
     "Triangles": "삼각형",
     "Nodes": "노드",

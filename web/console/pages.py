@@ -9,7 +9,7 @@ from peewee import fn
 
 from core import audit
 from core.jobs.progress import STAGE_SPANS
-from core.jobs.views import job_view
+from core.jobs.views import asset_view, job_view
 from core.models import Asset, Channel, Job, Kiosk, Plan, Publication
 from core.publishing import publish, rollback
 from core.scene import CATEGORIES
@@ -169,6 +169,7 @@ def model(asset_id: str):
         "console/model.html",
         asset=asset,
         stats=asset.stats or {},
+        tiles_url=asset_view(asset)["tiles"],
         job=job_view(job_row) if job_row else None,
         publications=list(pubs),
         channels=[c.name for c in Channel.select().order_by(Channel.name)],

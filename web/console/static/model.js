@@ -1,5 +1,6 @@
 // The model page: a three.js preview with per-category toggles and room labels,
-// and "publish to channel".
+// and "publish to channel". A big model (``data-tiles``: its tile manifest) is
+// loaded tile by tile, each drawn as it arrives, framed from the manifest's bounds.
 import * as THREE from "three";
 import { GLTFLoader } from "three/addons/loaders/GLTFLoader.js";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
@@ -55,8 +56,8 @@ function resize() {
 new ResizeObserver(resize).observe(container);
 resize();
 
-function frame(model) {
-  const box = new THREE.Box3().setFromObject(model);
+/** Put the camera where ``box`` (the model's, or every tile's) is in view. */
+function frame(box) {
   const size = box.getSize(new THREE.Vector3());
   const centre = box.getCenter(new THREE.Vector3());
   const radius = Math.max(size.x, size.z, 1);
@@ -84,50 +85,89 @@ function showExtras(extras) {
   }
 }
 
-statusLine.textContent = t("Loading the model");
-new GLTFLoader().load(
-  container.dataset.url,
-  (gltf) => {
-    const model = gltf.scene;
-    model.traverse((object) => {
-      const info = object.userData?.floorcast;
-      if (!info) return;
-      const category = info.category || "other";
-      if (!byCategory.has(category)) byCategory.set(category, []);
-      byCategory.get(category).push(object);
-      object.traverse((child) => {
-        if (child.isMesh) {
-          child.material = new THREE.MeshStandardMaterial({
-            color: COLOURS[category] ?? COLOURS.other,
-            transparent: category === "room" || category === "floor",
-            opacity: category === "room" ? 0.55 : 1,
-            side: THREE.DoubleSide,
-          });
-        }
-      });
-      if (info.label) {
-        const box = new THREE.Box3().setFromObject(object);
-        const tag = document.createElement("span");
-        tag.className = "room-label";
-        tag.textContent = info.label;
-        const label = new CSS2DObject(tag);
-        label.position.copy(box.getCenter(new THREE.Vector3()));
-        label.position.y = box.max.y + 0.2;
-        scene.add(label);
-        labelObjects.push(label);
+/** Colour, label and index by category the nodes of one loaded GLB (a model or a tile). */
+function prepare(model) {
+  model.traverse((object) => {
+    const info = object.userData?.floorcast;
+    if (!info) return;
+    const category = info.category || "other";
+    if (!byCategory.has(category)) byCategory.set(category, []);
+    byCategory.get(category).push(object);
+    const toggle = document.querySelector(`#toggles input[data-category="${category}"]`);
+    if (toggle && !toggle.checked) object.visible = false;
+    object.traverse((child) => {
+      if (child.isMesh) {
+        child.material = new THREE.MeshStandardMaterial({
+          color: COLOURS[category] ?? COLOURS.other,
+          transparent: category === "room" || category === "floor",
+          opacity: category === "room" ? 0.55 : 1,
+          side: THREE.DoubleSide,
+        });
       }
     });
-    scene.add(model);
-    frame(model);
-    showExtras(gltf.parser.json.asset?.extras?.floorcast ?? {});
-    statusLine.textContent = "";
-    container.dataset.loaded = "true";
-  },
-  undefined,
-  (error) => {
-    statusLine.textContent = `${t("The model could not be loaded")}: ${error.message || error}`;
-  },
-);
+    if (info.label) {
+      const box = new THREE.Box3().setFromObject(object);
+      const tag = document.createElement("span");
+      tag.className = "room-label";
+      tag.textContent = info.label;
+      const label = new CSS2DObject(tag);
+      label.position.copy(box.getCenter(new THREE.Vector3()));
+      label.position.y = box.max.y + 0.2;
+      label.visible = document.getElementById("show-labels").checked;
+      scene.add(label);
+      labelObjects.push(label);
+    }
+  });
+}
+
+function loaded() {
+  statusLine.textContent = "";
+  container.dataset.loaded = "true";
+}
+
+function failed(error) {
+  statusLine.textContent = `${t("The model could not be loaded")}: ${error.message || error}`;
+}
+
+async function loadWhole() {
+  const gltf = await new GLTFLoader().loadAsync(container.dataset.url);
+  const model = gltf.scene;
+  model.updateMatrixWorld(true);
+  prepare(model);
+  scene.add(model);
+  frame(new THREE.Box3().setFromObject(model));
+  showExtras(gltf.parser.json.asset?.extras?.floorcast ?? {});
+  loaded();
+}
+
+/** The tiles of a big model one after the other, each shown as soon as it is in. */
+async function loadTiles() {
+  const response = await fetch(container.dataset.tiles, { credentials: "same-origin" });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const manifest = await response.json();
+  const box = new THREE.Box3();
+  for (const tile of manifest.tiles) {
+    box.expandByPoint(new THREE.Vector3(...tile.bounds.min)).expandByPoint(new THREE.Vector3(...tile.bounds.max));
+  }
+  frame(box);
+  const group = new THREE.Group();
+  scene.add(group);
+  let count = 0;
+  for (const tile of manifest.tiles) {
+    statusLine.textContent = `${t("Loading the model")} ${count + 1}/${manifest.tiles.length}`;
+    const gltf = await new GLTFLoader().loadAsync(tile.url);
+    gltf.scene.updateMatrixWorld(true);
+    prepare(gltf.scene);
+    group.add(gltf.scene);
+    count += 1;
+    container.dataset.tilesLoaded = String(count);
+    if (count === 1) showExtras(gltf.parser.json.asset?.extras?.floorcast ?? {});
+  }
+  loaded();
+}
+
+statusLine.textContent = t("Loading the model");
+(container.dataset.tiles ? loadTiles() : loadWhole()).catch(failed);
 
 for (const box of document.querySelectorAll("#toggles input[data-category]")) {
   box.addEventListener("change", () => {

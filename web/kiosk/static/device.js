@@ -1,6 +1,6 @@
 // What this kiosk remembers across reloads and reboots (localStorage): its token and
-// the model it shows (event id, sha256, version). The model's bytes live in Cache
-// Storage (model_cache.js).
+// the model it shows (event id, sha256, version, and the sha256 of each tile when it
+// was loaded as tiles). The model's bytes live in Cache Storage (model_cache.js).
 
 const TOKEN = "floorcast.kiosk.token";
 const SHOWN = "floorcast.kiosk.shown";
@@ -30,7 +30,7 @@ export function saveToken(value) {
   write(TOKEN, value);
 }
 
-/** The model shown last: ``{eventId, sha256, version, channel}`` or null. */
+/** The model shown last: ``{eventId, sha256, version, channel, tiles?}`` or null. */
 export function shown() {
   try {
     const record = JSON.parse(read(SHOWN));

@@ -1,5 +1,7 @@
 // The kiosk page: pair if needed, show the last good model at once, then follow the
-// channel over the WebSocket (and a reconcile pull every few minutes).
+// channel over the WebSocket (and a reconcile pull every few minutes). A publication
+// with ``tiles`` (a big model) is loaded tile by tile from its manifest; the model
+// on screen stays until every tile is in.
 
 import { runCommand } from "./commands.js";
 import { KioskConnection } from "./connection.js";
@@ -9,6 +11,7 @@ import * as modelCache from "./model_cache.js";
 import * as overlay from "./overlay.js";
 import { pair } from "./pairing.js";
 import { sha256Hex } from "./sha256.js";
+import { cachedTile, fetchManifest, tileBytes } from "./tiles.js";
 import { Viewer } from "./viewer.js";
 
 const RECONCILE_MS = 5 * 60 * 1000;
@@ -22,7 +25,7 @@ function screenSize() {
 class Kiosk {
   constructor() {
     this.viewer = new Viewer(document.getElementById("viewer"));
-    this.shown = null; // {eventId, sha256, version, channel} of the model on screen
+    this.shown = null; // {eventId, sha256, version, channel, tiles?} of the model on screen
     this.pairing = false;
     this.connection = null;
     this.welcome = null;
@@ -176,20 +179,33 @@ class Kiosk {
     const session = this.session;
     const record = { eventId: id ?? null, sha256: data.sha256, version: data.version, channel: data.channel };
     if (this.shown?.sha256 !== data.sha256) {
-      const bytes = await downloadModel(data);
-      if (session !== this.session) return;
-      const model = await this.viewer.show(bytes, data.sha256);
-      if (session !== this.session) {
-        this.viewer.clear();
-        return;
+      let model = null;
+      if (typeof data.tiles === "string" && data.tiles) {
+        try {
+          model = await this.showTiles(data, record, session);
+        } catch (error) {
+          if (session !== this.session) return;
+          console.warn("floorcast: the model's tiles could not be loaded; loading it whole", error);
+        }
+        if (session !== this.session) return;
+      }
+      if (!model) {
+        delete record.tiles;
+        const bytes = await downloadModel(data);
+        if (session !== this.session) return;
+        model = await this.viewer.show(bytes, data.sha256);
+        if (session !== this.session) {
+          this.viewer.clear();
+          return;
+        }
+        try {
+          await modelCache.save(data.sha256, bytes);
+        } catch (error) {
+          console.warn("floorcast: could not keep the model for offline use", error);
+        }
       }
       overlay.setLegend(model.categories);
       overlay.setMessage(null);
-      try {
-        await modelCache.save(data.sha256, bytes);
-      } catch (error) {
-        console.warn("floorcast: could not keep the model for offline use", error);
-      }
     }
     this.shown = record;
     device.saveShown(record);
@@ -197,14 +213,53 @@ class Kiosk {
     this.connection?.send("ack", { version: data.version });
   }
 
-  /** Show the model shown before the reload or reboot, from Cache Storage. */
+  /** Load a published model tile by tile from its manifest (each tile checked and
+   * kept in Cache Storage) into one new scene and show it once all are in; the
+   * tiles' sha256s go into ``record``. Null when the kiosk was unpaired meanwhile. */
+  async showTiles(data, record, session) {
+    const manifest = await fetchManifest(data.tiles);
+    const parts = [];
+    const tiles = [];
+    for await (const { tile, bytes } of tileBytes(manifest)) {
+      if (session !== this.session) return null;
+      parts.push(await this.viewer.parse(bytes));
+      tiles.push(tile.sha256);
+    }
+    if (session !== this.session) return null;
+    const model = await this.viewer.showParts(parts, data.sha256, tiles.length);
+    if (session !== this.session) {
+      this.viewer.clear();
+      return null;
+    }
+    record.tiles = tiles;
+    try {
+      await modelCache.keepOnly(tiles);
+    } catch (error) {
+      console.warn("floorcast: could not tidy the model cache", error);
+    }
+    return model;
+  }
+
+  /** Show the model shown before the reload or reboot, from Cache Storage (the
+   * whole GLB, or each of its tiles). */
   async restoreLastModel() {
     const saved = device.shown();
     if (!saved) return;
     try {
-      const bytes = await modelCache.load(saved.sha256);
-      if (bytes && (await sha256Hex(bytes)) === saved.sha256) {
-        const model = await this.viewer.show(bytes, saved.sha256);
+      let model = null;
+      if (Array.isArray(saved.tiles) && saved.tiles.length) {
+        const parts = [];
+        for (const sha256 of saved.tiles) {
+          const bytes = await cachedTile(sha256);
+          if (!bytes) throw new Error(`tile ${sha256} is not cached`);
+          parts.push(await this.viewer.parse(bytes));
+        }
+        model = await this.viewer.showParts(parts, saved.sha256, parts.length);
+      } else {
+        const bytes = await modelCache.load(saved.sha256);
+        if (bytes && (await sha256Hex(bytes)) === saved.sha256) model = await this.viewer.show(bytes, saved.sha256);
+      }
+      if (model) {
         overlay.setLegend(model.categories);
         this.shown = saved;
         return;
@@ -265,6 +320,9 @@ window.floorcastKiosk = {
   },
   get frames() {
     return kiosk.viewer.frames;
+  },
+  get model() {
+    return kiosk.viewer.describe();
   },
 };
 kiosk.start();

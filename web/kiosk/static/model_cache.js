@@ -1,6 +1,7 @@
 // The last good model, kept in Cache Storage so a kiosk that reboots while the box
-// is unreachable still shows it. One entry, keyed by the model's sha256; the
-// service worker's shell caches are separate and never touch it.
+// is unreachable still shows it: one entry keyed by the model's sha256, or for a
+// model loaded as tiles one entry per tile, keyed by the tile's sha256. The service
+// worker's shell caches are separate and never touch it.
 //
 // Cache Storage exists only in secure contexts (HTTPS, localhost): elsewhere the
 // kiosk works the same but starts blank when the box is away.
@@ -15,19 +16,33 @@ function available() {
   return "caches" in globalThis;
 }
 
-/** Keep ``bytes`` (a Uint8Array) as the last good model; drop the one before it. */
-export async function save(sha256, bytes) {
+/** Keep ``bytes`` (a Uint8Array) under ``sha256``, next to what is there already. */
+export async function put(sha256, bytes) {
   if (!available()) return false;
   const cache = await caches.open(CACHE);
   const headers = { "Content-Type": "model/gltf-binary", "Content-Length": String(bytes.length) };
   await cache.put(key(sha256), new Response(bytes, { headers }));
-  for (const request of await cache.keys()) {
-    if (request.url !== key(sha256)) await cache.delete(request);
-  }
   return true;
 }
 
-/** The cached bytes of the model ``sha256`` (a Uint8Array), or null. */
+/** Drop every entry but those of ``sha256s`` (the model now shown, or its tiles). */
+export async function keepOnly(sha256s) {
+  if (!available()) return;
+  const keep = new Set(sha256s.map(key));
+  const cache = await caches.open(CACHE);
+  for (const request of await cache.keys()) {
+    if (!keep.has(request.url)) await cache.delete(request);
+  }
+}
+
+/** Keep ``bytes`` (a Uint8Array) as the last good model; drop the one before it. */
+export async function save(sha256, bytes) {
+  if (!(await put(sha256, bytes))) return false;
+  await keepOnly([sha256]);
+  return true;
+}
+
+/** The cached bytes of the model or tile ``sha256`` (a Uint8Array), or null. */
 export async function load(sha256) {
   if (!available() || !sha256) return null;
   const cache = await caches.open(CACHE);

@@ -2,7 +2,8 @@
 //
 // A new model is parsed, coloured, labelled and its shaders compiled while the old
 // one stays on screen; the two are then exchanged between two frames, so the kiosk
-// never shows a blank frame.
+// never shows a blank frame. A model loaded as tiles is parsed tile by tile into
+// one group off screen and exchanged the same way once every tile is in.
 
 import * as THREE from "three";
 import { GLTFLoader } from "three/addons/loaders/GLTFLoader.js";
@@ -80,8 +81,15 @@ export class Viewer {
 
   /** Parse the GLB ``bytes`` and show it in place of the current model. */
   async show(bytes, sha256) {
-    const model = await this.build(bytes);
+    return this.showParts([await this.parse(bytes)], sha256);
+  }
+
+  /** Show ``parts`` (what ``parse`` made of each tile of one model) together in
+   * place of the current model. */
+  async showParts(parts, sha256, tiles = 0) {
+    const model = this.build(parts);
     model.sha256 = sha256;
+    model.tiles = tiles;
     try {
       // Compile the new materials now, not during the first frame that shows them.
       await this.renderer.compileAsync(model.root, this.camera, this.scene);
@@ -103,6 +111,20 @@ export class Viewer {
     return model;
   }
 
+  /** What the model on screen holds, for monitoring and tests: its sha256, the
+   * tiles it was loaded from (0: one whole GLB), meshes, and the nodes carrying
+   * ``extras.floorcast`` per category. */
+  describe() {
+    if (!this.model) return null;
+    const nodes = {};
+    this.model.root.traverse((object) => {
+      const category = object.userData?.floorcast?.category;
+      if (category) nodes[category] = (nodes[category] || 0) + 1;
+    });
+    const { sha256, tiles, meshes } = this.model;
+    return { sha256, tiles, meshes, nodes };
+  }
+
   /** Show nothing (the kiosk was revoked). */
   clear() {
     if (!this.model) return;
@@ -115,10 +137,17 @@ export class Viewer {
     this.render();
   }
 
-  async build(bytes) {
+  /** One GLB (a whole model or a tile) as a three.js scene, not yet shown. */
+  async parse(bytes) {
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     const gltf = await new GLTFLoader().parseAsync(buffer, "");
-    const root = gltf.scene;
+    return gltf.scene;
+  }
+
+  /** One model from its parsed parts: coloured, labelled, measured. */
+  build(parts) {
+    const root = parts.length === 1 ? parts[0] : new THREE.Group();
+    if (parts.length > 1) root.add(...parts);
     root.updateMatrixWorld(true);
     // The GLB's own materials and (absent) normals are not meant for display: each
     // category gets a material here, flat-shaded from the triangles themselves.
@@ -162,7 +191,7 @@ export class Viewer {
     if (meshes === 0) throw new Error("the model holds no geometry");
     const box = new THREE.Box3().setFromObject(root);
     this.label(root, rooms);
-    return { root, box, categories, meshes, materials: [...materials.values()], sha256: null };
+    return { root, box, categories, meshes, materials: [...materials.values()], sha256: null, tiles: 0 };
   }
 
   /** Name each room (``extras.floorcast.label``) above its middle. */
