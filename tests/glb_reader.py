@@ -88,6 +88,9 @@ def read_glb(path: str | Path) -> tuple[dict, list[GlbNode]]:
                 tri_parts.append(accessor(gltf, blob, prim.indices).astype(np.uint32).reshape(-1, 3) + base)
                 base += len(local_parts[-1])
             local, tris = np.concatenate(local_parts), np.concatenate(tri_parts)
+            used, inverse = np.unique(tris, return_inverse=True)
+            if len(used) < len(local):  # a POSITION accessor shared with other meshes (rooms)
+                local, tris = local[used], inverse.reshape(-1, 3).astype(np.uint32)
             copies = world[None]
             inst = (node.extensions or {}).get("EXT_mesh_gpu_instancing")
             if inst:

@@ -226,6 +226,8 @@ def wall_footprint(items: Items, opts: dict) -> tuple[object, dict]:
 
 
 def fixture_polygons(items: Items, line_width: float, fill_faces: bool) -> list[Polygon]:
+    """The shapes of fixtures (or floors): outlines, fills, faces their lines
+    enclose when ``fill_faces``, lines given ``line_width``."""
     rings, lines, thick = items.geometry()
     polys = rings + thick + list(items.fills)
     if fill_faces and lines:
@@ -237,20 +239,6 @@ def fixture_polygons(items: Items, line_width: float, fill_faces: bool) -> list[
     if line_width and lines:
         polys += list(shapely.buffer(lines, line_width / 2, cap_style="flat"))
     return polys
-
-
-def fixture_footprint(items: Items, line_width: float, fill_faces: bool):
-    rings, lines, thick = items.geometry()
-    polys = rings + thick + list(items.fills)
-    if fill_faces and lines:
-        polys += [
-            p
-            for p in shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.union_all(lines))))
-            if isinstance(p, Polygon)
-        ]
-    if line_width and lines:
-        polys += list(shapely.buffer(lines, line_width / 2, cap_style="flat"))
-    return union_of(polys)
 
 
 def category_meshes(category: str, items: Items, opts: dict, footprints: list | None = None) -> list:
@@ -557,7 +545,7 @@ class Builder:
         """The floors drawn on floor layers, merged."""
         if not hasattr(self, "_floor"):
             self._floor = union_of(
-                [fixture_footprint(items, 0.0, True) for items in self.world.get("floor", {}).values()]
+                [union_of(fixture_polygons(items, 0.0, True)) for items in self.world.get("floor", {}).values()]
             )
         return self._floor
 
