@@ -44,6 +44,9 @@ from core.scene import Mesh, Node, Scene
 
 MANIFEST = "manifest.json"
 MAX_DEPTH = 8
+#: a part is cut unwritten when its share of the whole's size, scaled by this,
+#: is still over the limit (its share only guesses what it will weigh)
+SURE = 0.8
 #: cells are not cut below this width (metres): the cut would only scatter triangles
 MIN_CELL_M = 4.0
 
@@ -59,6 +62,18 @@ def _sha256(path: Path) -> str:
 def _centre_xy(node: Node) -> np.ndarray:
     lo, hi = node.bounds()
     return (lo[:2] + hi[:2]) / 2
+
+
+def _weight(scene: Scene) -> float:
+    """Roughly what ``scene`` adds to a GLB (vertices, indices, copies, rooms'
+    JSON): parts of a model share its known size by this."""
+    total = 0.0
+    for node in scene.geometry_nodes():
+        mesh = node.mesh
+        total += 8 * len(mesh.positions) + 6 * len(mesh.indices) + (300 if node.label else 0)
+        if node.instances is not None:
+            total += 16 * len(node.instances)
+    return total
 
 
 def _cut(scene: Scene, lo: np.ndarray, hi: np.ndarray, mid: np.ndarray) -> list[tuple[Scene, np.ndarray, np.ndarray]]:
@@ -110,7 +125,8 @@ def write_tiles(
     """Write ``scene`` as tiles of at most ``max_bytes`` (where one cell can still
     be cut) and ``manifest.json`` into ``folder``; return the manifest.
     ``whole_bytes``, the size of the whole model's GLB when already written,
-    spares writing it again just to learn that it must be cut."""
+    spares writing it again just to learn that it must be cut, and any part
+    whose share of it (by :func:`_weight`) is sure to be too big."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for old in [*folder.glob("tile-*.glb"), folder / MANIFEST]:
@@ -120,14 +136,20 @@ def write_tiles(
     common = {"source_sha256": source_sha256, "format_name": format_name, "converter_version": converter_version}
     tiles: list[dict] = []
     pending = [(scene, lo[:2].copy(), hi[:2].copy(), 0)]
-    if whole_bytes is not None and whole_bytes > max_bytes:
-        cell_lo, cell_hi = lo[:2].copy(), hi[:2].copy()
-        if (cell_hi - cell_lo).max() >= 2 * MIN_CELL_M:
-            pieces = _cut(scene, cell_lo, cell_hi, (cell_lo + cell_hi) / 2)
-            pending = [(p, a, b, 1) for p, a, b in pieces]
+    # bytes per unit of weight, when the whole GLB's size is known: a part sure
+    # to be too big is cut without being written first
+    per_weight = whole_bytes / max(_weight(scene), 1.0) if whole_bytes else None
     scratch = folder / ".tile.tmp"
     while pending:
         part, cell_lo, cell_hi, depth = pending.pop(0)
+        cuttable = depth < MAX_DEPTH and (cell_hi - cell_lo).max() >= 2 * MIN_CELL_M
+        if per_weight is not None and cuttable:
+            guess = whole_bytes if part is scene else _weight(part) * per_weight * SURE
+            if guess > max_bytes:
+                pieces = _cut(part, cell_lo, cell_hi, (cell_lo + cell_hi) / 2)
+                if len(pieces) > 1:
+                    pending[:0] = [(p, a, b, depth + 1) for p, a, b in pieces]
+                    continue
         plo, phi = part.extent()  # type: ignore[misc]
         bounds = {
             "min": [round(float(v), 4) for v in (plo[0] - origin[0], plo[2], -(phi[1] - origin[1]))],
@@ -135,7 +157,7 @@ def write_tiles(
         }
         info = {"tile": {"index": len(tiles), "bounds": bounds}}
         stats = write_glb(part, scratch, origin=origin, quantize=quantize, asset_info=info, **common)
-        if stats["bytes"] > max_bytes and depth < MAX_DEPTH and (cell_hi - cell_lo).max() >= 2 * MIN_CELL_M:
+        if stats["bytes"] > max_bytes and cuttable:
             pieces = _cut(part, cell_lo, cell_hi, (cell_lo + cell_hi) / 2)
             if len(pieces) > 1:
                 pending[:0] = [(p, a, b, depth + 1) for p, a, b in pieces]  # depth first: tiles stay near each other

@@ -159,3 +159,26 @@ def test_known_whole_size_skips_writing_the_whole_again(tmp_path):
     plain = write_tiles(scene, tmp_path / "a", max_bytes=limit, **KW)
     known = write_tiles(scene, tmp_path / "b", max_bytes=limit, whole_bytes=full["bytes"], **KW)
     assert [t["sha256"] for t in known["tiles"]] == [t["sha256"] for t in plain["tiles"]]
+
+
+def test_parts_sure_to_be_too_big_are_cut_unwritten(tmp_path, monkeypatch):
+    import core.tiles
+
+    scene = venue()
+    full = write_glb(scene, tmp_path / "whole.glb", **KW)
+    limit = full["bytes"] // 16
+    written: list[int] = []
+
+    def counted(*args, **kwargs):
+        stats = write_glb(*args, **kwargs)
+        written.append(stats["bytes"])
+        return stats
+
+    monkeypatch.setattr(core.tiles, "write_glb", counted)
+    plain = write_tiles(scene, tmp_path / "a", max_bytes=limit, **KW)
+    plain_writes, written[:] = len(written), []
+    known = write_tiles(scene, tmp_path / "b", max_bytes=limit, whole_bytes=full["bytes"], **KW)
+    # the same tiles, without writing the parts that had to be cut again
+    assert [t["sha256"] for t in known["tiles"]] == [t["sha256"] for t in plain["tiles"]]
+    assert len(written) < plain_writes - 1
+    assert len(written) >= len(known["tiles"])
