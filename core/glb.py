@@ -451,8 +451,9 @@ class _Blob:
         self.sizes[key] = offset + len(pool[-1])
         self.pending.append((accessor, key))
 
-    def finish(self) -> bytes:
-        """One bufferView per pool; returns the binary chunk."""
+    def finish(self) -> list[bytes]:
+        """One bufferView per pool; returns the binary chunk's pieces (written one
+        after the other: joining them would hold the chunk twice)."""
         chunks, views = [], {}
         for key, pool in self.pools.items():
             target, stride, _ = key
@@ -467,7 +468,7 @@ class _Blob:
             self.size += self.sizes[key]
         for accessor, key in self.pending:
             accessor["bufferView"] = views[key]
-        return b"".join(chunks)
+        return chunks
 
 
 def write_glb(
@@ -551,7 +552,7 @@ def write_glb(
     if writer.used:
         doc["extensionsUsed"] = doc["extensionsRequired"] = sorted(writer.used)
     path = Path(path)
-    _save_glb(path, doc, binary)
+    _save_glb(path, doc, binary, writer.blob.size)
     return {
         "nodes": len(doc["nodes"]),
         "counts": counts,
@@ -636,16 +637,17 @@ def _json_value(value):
     return str(value)
 
 
-def _save_glb(path: Path, doc: dict, binary: bytes) -> None:
-    """The GLB container: 12-byte header, JSON chunk (space-padded), BIN chunk."""
+def _save_glb(path: Path, doc: dict, pieces: list[bytes], size: int) -> None:
+    """The GLB container: 12-byte header, JSON chunk (space-padded), BIN chunk
+    (``pieces``, ``size`` bytes in all, each piece 4-byte aligned)."""
     text = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_json_value)
     js = text.encode("utf-8")
     js += b" " * ((-len(js)) % 4)
-    binary += b"\x00" * ((-len(binary)) % 4)
-    total = 12 + 8 + len(js) + 8 + len(binary)
+    total = 12 + 8 + len(js) + 8 + size
     with open(path, "wb") as fh:
         fh.write(struct.pack("<4sII", b"glTF", 2, total))
         fh.write(struct.pack("<I4s", len(js), b"JSON"))
         fh.write(js)
-        fh.write(struct.pack("<I4s", len(binary), b"BIN\x00"))
-        fh.write(binary)
+        fh.write(struct.pack("<I4s", size, b"BIN\x00"))
+        for piece in pieces:
+            fh.write(piece)
