@@ -248,6 +248,17 @@ class _Writer:
         self.doc["accessors"].append(acc)
         return len(self.doc["accessors"]) - 1
 
+    def quantized_positions(self, pts: np.ndarray, centre: np.ndarray, half: np.ndarray) -> int:
+        """A POSITION accessor of ``pts`` as normalized 16-bit integers in the box
+        (``centre``, ``half``), padded to 8 bytes a vertex (4-byte aligned)."""
+        q = np.zeros((len(pts), 4), dtype=np.int16)
+        q[:, :3] = np.clip(np.rint((pts - centre) / half * _Q), -_Q, _Q)
+        self.used.add(QUANTIZATION)
+        return self.accessor(
+            q, SHORT, "VEC3", ARRAY_BUFFER, stride=8, normalized=True, count=len(q),
+            min=q[:, :3].min(axis=0).tolist(), max=q[:, :3].max(axis=0).tolist(),
+        )  # fmt: skip
+
     def mesh(
         self, gl: np.ndarray, indices: np.ndarray, material: int, quantize: bool, frame: tuple | None = None
     ) -> tuple[int, np.ndarray, np.ndarray]:
@@ -273,13 +284,7 @@ class _Writer:
                 used, local = np.unique(chunk, return_inverse=True)
                 pts = gl[used]
             if quantize:
-                q = np.zeros((len(pts), 4), dtype=np.int16)  # padded to 8 bytes: 4-byte aligned
-                q[:, :3] = np.clip(np.rint((pts - centre) / half * _Q), -_Q, _Q)
-                pos = self.accessor(
-                    q, SHORT, "VEC3", ARRAY_BUFFER, stride=8, normalized=True, count=len(q),
-                    min=q[:, :3].min(axis=0).tolist(), max=q[:, :3].max(axis=0).tolist(),
-                )  # fmt: skip
-                self.used.add(QUANTIZATION)
+                pos = self.quantized_positions(pts, centre, half)
             else:
                 f = pts.astype(np.float32)
                 pos = self.accessor(
@@ -342,14 +347,8 @@ class _Writer:
                 continue
             # the group's rooms share one POSITION accessor: each spends JSON on its indices only
             pts = np.concatenate([gls[k] for k in group])
-            q = np.zeros((len(pts), 4), dtype=np.int16)
-            q[:, :3] = np.clip(np.rint((pts - centre) / half * _Q), -_Q, _Q)
-            pos = self.accessor(
-                q, SHORT, "VEC3", ARRAY_BUFFER, stride=8, normalized=True, count=len(q),
-                min=q[:, :3].min(axis=0).tolist(), max=q[:, :3].max(axis=0).tolist(),
-            )  # fmt: skip
-            self.used.add(QUANTIZATION)
-            self.vertices += len(q)
+            pos = self.quantized_positions(pts, centre, half)
+            self.vertices += len(pts)
             start = 0
             for k in group:
                 node, mesh = items[k]
