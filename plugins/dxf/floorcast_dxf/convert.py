@@ -162,6 +162,7 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
     seconds: dict[str, float] = {}
     progress("parse", 0.05, "reading DXF")
     raw = read(Path(source), opts["reader"])
+    release_memory()  # the scanner's chunks: back to the system before the blocks are placed
     seconds["parse"] = time.perf_counter() - clock
     progress("parse", 1.0, f"{sum(raw.entity_counts.values())} entities ({raw.reader})")
 
