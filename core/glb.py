@@ -316,11 +316,11 @@ class _Writer:
         frame per cell of the plan (:data:`LABEL_CELL_M`) that their parent node
         ``labels`` turns back into metres, so each room spends no JSON on a
         transform of its own (thousands in a venue)."""
-        gls = [self.gl(mesh, node.level, origin) for node, mesh in items]
         if len(items) < 2 or not self.quantize:
             for node, mesh in items:
                 self.plain([node], mesh, node.label or node.name, origin)
             return
+        gls = [self.gl(mesh, node.level, origin) for node, mesh in items]
         boxes = np.array([[g.min(axis=0), g.max(axis=0)] for g in gls])
         centres = boxes.mean(axis=1)[:, [0, 2]]
         cells = np.floor((centres - centres.min(axis=0)) / LABEL_CELL_M).astype(np.int64)

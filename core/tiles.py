@@ -140,16 +140,24 @@ def write_tiles(
     # to be too big is cut without being written first
     per_weight = whole_bytes / max(_weight(scene), 1.0) if whole_bytes else None
     scratch = folder / ".tile.tmp"
+
+    def split(part: Scene, cell_lo, cell_hi, depth: int) -> bool:
+        """Cut ``part`` in four, depth first (tiles stay near each other);
+        False when it does not come apart (or may not be cut any more)."""
+        if depth >= MAX_DEPTH or (cell_hi - cell_lo).max() < 2 * MIN_CELL_M:
+            return False
+        pieces = _cut(part, cell_lo, cell_hi, (cell_lo + cell_hi) / 2)
+        if len(pieces) < 2:
+            return False
+        pending[:0] = [(p, a, b, depth + 1) for p, a, b in pieces]
+        return True
+
     while pending:
         part, cell_lo, cell_hi, depth = pending.pop(0)
-        cuttable = depth < MAX_DEPTH and (cell_hi - cell_lo).max() >= 2 * MIN_CELL_M
-        if per_weight is not None and cuttable:
+        if per_weight is not None:
             guess = whole_bytes if part is scene else _weight(part) * per_weight * SURE
-            if guess > max_bytes:
-                pieces = _cut(part, cell_lo, cell_hi, (cell_lo + cell_hi) / 2)
-                if len(pieces) > 1:
-                    pending[:0] = [(p, a, b, depth + 1) for p, a, b in pieces]
-                    continue
+            if guess > max_bytes and split(part, cell_lo, cell_hi, depth):
+                continue
         plo, phi = part.extent()  # type: ignore[misc]
         bounds = {
             "min": [round(float(v), 4) for v in (plo[0] - origin[0], plo[2], -(phi[1] - origin[1]))],
@@ -157,11 +165,8 @@ def write_tiles(
         }
         info = {"tile": {"index": len(tiles), "bounds": bounds}}
         stats = write_glb(part, scratch, origin=origin, quantize=quantize, asset_info=info, **common)
-        if stats["bytes"] > max_bytes and cuttable:
-            pieces = _cut(part, cell_lo, cell_hi, (cell_lo + cell_hi) / 2)
-            if len(pieces) > 1:
-                pending[:0] = [(p, a, b, depth + 1) for p, a, b in pieces]  # depth first: tiles stay near each other
-                continue
+        if stats["bytes"] > max_bytes and split(part, cell_lo, cell_hi, depth):
+            continue
         name = f"tile-{len(tiles):03d}.glb"
         scratch.replace(folder / name)
         tiles.append(
