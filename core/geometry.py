@@ -39,37 +39,6 @@ def polygons_of(geom: BaseGeometry | None) -> list[Polygon]:
     return out
 
 
-def clean(geom: BaseGeometry) -> BaseGeometry:
-    """Valid, snapped, without collinear vertices (they make sliver triangles)."""
-    geom = shapely.make_valid(geom)
-    geom = shapely.set_precision(geom, SNAP)
-    return geom.simplify(0)
-
-
-def triangulate(poly: Polygon) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
-    """Earcut a polygon with holes: (vertices (N, 2), triangles (M, 3) CCW, rings).
-
-    ``rings`` lists (start, count) of each ring in the vertex array; the exterior
-    comes first and winds CCW, holes wind CW (shapely's orient sign 1).
-    """
-    poly = shapely.geometry.polygon.orient(poly, 1.0)
-    rings = [np.asarray(poly.exterior.coords)[:-1, :2]]
-    rings += [np.asarray(r.coords)[:-1, :2] for r in poly.interiors]
-    rings = [r for r in rings if len(r) >= 3]
-    verts = np.ascontiguousarray(np.concatenate(rings), dtype=np.float64)
-    counts = [len(r) for r in rings]
-    ends = np.cumsum(counts).astype(np.uint32)
-    starts = ends - np.asarray(counts, dtype=np.uint32)
-    tris = mapbox_earcut.triangulate_float64(verts, ends).astype(np.int64).reshape(-1, 3)
-    if len(tris):
-        # earcut's output winding is not part of its contract: make every triangle CCW
-        a, b, c = verts[tris[:, 0]], verts[tris[:, 1]], verts[tris[:, 2]]
-        area2 = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
-        flip = area2 < 0
-        tris[flip] = tris[flip][:, ::-1]
-    return verts, tris, list(zip(starts.tolist(), counts, strict=True))
-
-
 def extrude(geom, bottom: float, top: float) -> Mesh:
     """Closed prism(s) of every polygon in ``geom`` between heights bottom and top.
 
@@ -166,7 +135,8 @@ def _polygon_parts(geoms) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _clean_parts(geoms) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`clean` of each geometry by itself: (polygons, index of their geometry)."""
+    """Each geometry valid, snapped and without collinear vertices (they make
+    sliver triangles), by itself: (polygons, index of their geometry)."""
     parts, owner = _polygon_parts(geoms)
     if not len(parts):
         return parts, owner
@@ -254,11 +224,6 @@ def _prisms(parts: np.ndarray) -> tuple:
     return coords, nxt, vert_poly, tris, tpoly, failed
 
 
-def slab(geom: BaseGeometry, top: float, thickness: float) -> Mesh:
-    """A floor slab whose upper face is at ``top`` (the walking surface)."""
-    return extrude(geom, top - thickness, top)
-
-
 def merge_meshes(meshes: Iterable[Mesh]) -> Mesh:
     """One mesh holding all triangles; indices shifted by each mesh's vertex offset."""
     meshes = [m for m in meshes if m is not None and not m.is_empty]
@@ -322,14 +287,22 @@ def union_of(geoms) -> BaseGeometry:
         tiles = np.concatenate([parts[~group], merged])
         if shapely.coverage_is_valid(tiles):
             return shapely.coverage_union_all(tiles)
-    edges = shapely.get_parts(shapely.union_all(shapely.boundary(parts)))
-    faces = shapely.get_parts(shapely.polygonize(edges))
+    faces, cover = _arrangement(parts)
     if not len(faces):
         return shapely.union_all(parts)
-    hit, _ = shapely.STRtree(parts).query(shapely.point_on_surface(faces), predicate="within")
-    inside = np.zeros(len(faces), dtype=bool)
-    inside[hit] = True
+    inside = cover > 0
     return shapely.coverage_union_all(faces[inside]) if inside.any() else Polygon()
+
+
+def _arrangement(parts) -> tuple[np.ndarray, np.ndarray]:
+    """The faces of the arrangement of the boundaries of ``parts`` (noded once)
+    and how many parts cover each face (faces share their edges exactly)."""
+    edges = shapely.get_parts(shapely.union_all(shapely.boundary(np.asarray(parts, dtype=object))))
+    faces = shapely.get_parts(shapely.polygonize(edges))
+    if not len(faces):
+        return faces, np.zeros(0, dtype=np.int64)
+    face, _ = shapely.STRtree(parts).query(shapely.point_on_surface(faces), predicate="within")
+    return faces, np.bincount(face, minlength=len(faces))
 
 
 def _snapped_parts(geoms) -> np.ndarray:
@@ -385,14 +358,8 @@ def _valid_union(parts: np.ndarray) -> BaseGeometry:
 def _free_faces_noded(parts: np.ndarray) -> np.ndarray:
     """:func:`free_faces` the slow and sure way: the faces of the arrangement of
     every piece's boundary that no piece covers."""
-    edges = shapely.union_all(shapely.boundary(parts))
-    faces = shapely.get_parts(shapely.polygonize([edges]))
-    if not len(faces):
-        return faces
-    hit, _ = shapely.STRtree(parts).query(shapely.point_on_surface(faces), predicate="within")
-    covered = np.zeros(len(faces), dtype=bool)
-    covered[hit] = True
-    return faces[~covered]
+    faces, cover = _arrangement(parts)
+    return faces[cover == 0]
 
 
 # -- walls from linework ---------------------------------------------------------
@@ -558,13 +525,10 @@ def fill_outlines(rings: list[Polygon], max_thickness: float) -> tuple[list[Poly
     """
     if not rings:
         return [], []
-    edges = shapely.union_all([r.boundary for r in rings])
-    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(edges)))
+    faces, cover = _arrangement(rings)
     if not len(faces):
         return [], []
-    inside = shapely.STRtree(rings).query(shapely.point_on_surface(faces), predicate="within")
-    hits = np.bincount(inside[0], minlength=len(faces))
-    filled = polygons_of(shapely.coverage_union_all(faces[hits % 2 == 1]))  # faces share their edges
+    filled = polygons_of(shapely.coverage_union_all(faces[cover % 2 == 1]))
     if not filled:
         return [], []
     thin = is_thin(filled, max_thickness)

@@ -90,22 +90,21 @@ def classify(layer: str) -> str:
     return "other"
 
 
-# How well a layer's texts name rooms: room names and numbers first, plain text
-# next, notes, then dimensions (a room's note must not become its name).
-_LABEL_RANKS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    (("iden", "name", "nam", "numr", "num", "label", "room", "rm", "space", "spac", "area"), ("실명", "호실", "실번")),
-    ((), ()),  # anything else
-    (("note", "notes", "remark", "comment", "spec", "keyn", "symb", "tag"), ("주석", "비고")),
-    (("dim", "dims", "dimen", "dimension", "grid", "titl", "defpoints"), ("치수", "도곽")),
+# How well a layer's texts name rooms, checked in this order (first match wins):
+# dimensions 3, notes 2, room names and numbers 0, anything else 1 (a room's note
+# must not become its name). Latin entries are prefixes of the name's tokens.
+_LABEL_RANKS: tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...] = (
+    (3, ("dim", "grid", "titl", "defpoints"), ("치수", "도곽")),
+    (2, ("note", "remark", "comment", "spec", "keyn", "symb", "tag"), ("주석", "비고")),
+    (0, ("iden", "nam", "num", "label", "room", "rm", "spac", "area"), ("실명", "호실", "실번")),
 )
 
 
 def label_rank(layer: str) -> int:
     """How well texts on ``layer`` name a room: 0 (room names) to 3 (dimensions)."""
     name = layer.lower()
-    tokens = {t for t in _SPLIT.split(name) if t}
-    for rank in (3, 2, 0):
-        latin, korean = _LABEL_RANKS[rank]
-        if any(k in name for k in korean) or any(any(t.startswith(p) for t in tokens) for p in latin):
+    tokens = [t for t in _SPLIT.split(name) if t]
+    for rank, latin, korean in _LABEL_RANKS:
+        if any(k in name for k in korean) or any(t.startswith(latin) for t in tokens):
             return rank
     return 1

@@ -18,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from core.geometry import free_faces, is_thin, surface_each, union_of
 from core.layers import label_rank
-from core.scene import Mesh, Node
+from core.scene import Node
 
 #: rooms are a coloured carpet 2 cm above the floor slab: one upward face (a
 #: slab's sides and underside would quadruple the triangles of a venue's rooms,
@@ -149,19 +149,13 @@ def find_rooms(
     return rooms, polys
 
 
-def carpet(geom: BaseGeometry, height: float) -> Mesh:
-    """The polygons of ``geom`` as one upward-facing surface at ``height``."""
-    return surface_each([geom], height)[0]
-
-
 def room_nodes(rooms: list[Room], level: int = 0) -> list[Node]:
     """A carpet node per named room (named by its label), one for the unnamed ones."""
     nodes = []
     # every room's carpet at once: thousands of rooms cost about as much as one
     polygons = np.asarray([room.polygon for room in rooms], dtype=object)
-    areas = shapely.area(polygons) if rooms else []
-    outlines = shapely.simplify(polygons, ROOM_TOLERANCE, preserve_topology=True) if rooms else []
-    meshes = surface_each(list(outlines), ROOM_SLAB)
+    areas = shapely.area(polygons)
+    meshes = surface_each(shapely.simplify(polygons, ROOM_TOLERANCE, preserve_topology=True), ROOM_SLAB)
     for room, mesh, area in zip(rooms, meshes, areas, strict=True):
         if mesh.is_empty:
             continue

@@ -152,16 +152,7 @@ def test_job_stores_tiles_and_manifest_as_blobs(server_factory, plugin_env, tmp_
     assert not list((server.data_dir / "tmp").glob("*.tiles"))  # cleaned up
 
 
-def test_known_whole_size_skips_writing_the_whole_again(tmp_path):
-    scene = venue()
-    full = write_glb(scene, tmp_path / "whole.glb", **KW)
-    limit = full["bytes"] // 5
-    plain = write_tiles(scene, tmp_path / "a", max_bytes=limit, **KW)
-    known = write_tiles(scene, tmp_path / "b", max_bytes=limit, whole_bytes=full["bytes"], **KW)
-    assert [t["sha256"] for t in known["tiles"]] == [t["sha256"] for t in plain["tiles"]]
-
-
-def test_parts_sure_to_be_too_big_are_cut_unwritten(tmp_path, monkeypatch):
+def test_known_whole_size_cuts_parts_sure_to_be_too_big_unwritten(tmp_path, monkeypatch):
     import core.tiles
 
     scene = venue()

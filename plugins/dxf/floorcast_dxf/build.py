@@ -33,7 +33,7 @@ from core.plugin_api import (
     union_of,
 )
 from floorcast_dxf.blocks import Placements
-from floorcast_dxf.flatten import Shapes
+from floorcast_dxf.flatten import Shapes, _ragged_arange
 
 #: block content in these categories is baked into the plan, the rest instanced
 BAKED = {"wall", "room", "floor"}
@@ -43,6 +43,8 @@ SILL, HEAD = FIXTURES["window"][0], FIXTURES["window"][1]
 TILE_POINTS = 150_000
 #: how far (m) around its core a tile takes walls: spaces this wide are found whole
 TILE_HALO = 100.0
+#: texts in blocks placed more often than this do not name rooms (chairs, not rooms)
+ROOM_TEXT_COPIES = 1000
 
 
 def _clip(geom, box: tuple[float, float, float, float]) -> list:
@@ -74,6 +76,10 @@ class Items:
 
     chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
     fills: list[Polygon] = field(default_factory=list)
+    # bounds of the shapes and of the fills, kept while no shape or fill is added
+    # (a tiled plan asks each tile for what reaches into it)
+    _bounds: np.ndarray | None = field(default=None, repr=False)
+    _fill_bounds: np.ndarray | None = field(default=None, repr=False)
 
     def add(self, pts: np.ndarray, closed: bool, width: float) -> None:
         self.chunks.append((pts, np.array([len(pts)]), np.array([closed], dtype=bool), np.array([float(width)])))
@@ -112,11 +118,15 @@ class Items:
         pts, sizes, closed, width = self.arrays()
         out = Items()
         if len(sizes):
-            b = self.bounds()
+            if self._bounds is None or len(self._bounds) != len(sizes):
+                self._bounds = self.bounds()
+            b = self._bounds
             keep = (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
             out.add_many(pts[np.repeat(keep, sizes)], sizes[keep], closed[keep], width[keep])
         if self.fills:
-            fb = shapely.bounds(np.asarray(self.fills, dtype=object))
+            if self._fill_bounds is None or len(self._fill_bounds) != len(self.fills):
+                self._fill_bounds = shapely.bounds(np.asarray(self.fills, dtype=object))
+            fb = self._fill_bounds
             hit = (fb[:, 0] <= x1) & (fb[:, 2] >= x0) & (fb[:, 1] <= y1) & (fb[:, 3] >= y0)
             out.fills = [f for f, h in zip(self.fills, hit, strict=True) if h]
         return out
@@ -196,13 +206,6 @@ class Items:
         return out[2], out[1], out[3]
 
 
-def _polygon(pts: np.ndarray) -> list[Polygon]:
-    if len(pts) < 3:
-        return []
-    geom = shapely.make_valid(Polygon(pts))
-    return [g for g in shapely.get_parts(geom) if isinstance(g, Polygon) and g.area > 1e-6]
-
-
 def wall_footprint(items: Items, opts: dict) -> tuple[object, dict]:
     """Solid walls from every drawing style: closed outlines filled even-odd, double
     lines paired, single lines given ``wall_thickness``, thick polylines as drawn,
@@ -222,7 +225,7 @@ def wall_footprint(items: Items, opts: dict) -> tuple[object, dict]:
     stats["filled_outlines"] = len(solids)
     stats["thick_polylines"] = len(thick)
     stats["fills"] = len(fills)
-    return (union_of([footprint, *solids, *thick]) if solids or thick else footprint), stats
+    return union_of([footprint, *solids, *thick]), stats
 
 
 def fixture_polygons(items: Items, line_width: float, fill_faces: bool) -> list[Polygon]:
@@ -306,6 +309,10 @@ class Builder:
         self.instanced = 0
         self.other_is_wall = False
         self.explicit: list[bool] = []
+        # a plan built tile by tile: the spaces and floor footprint its tiles found
+        self.tile_spaces: list | None = None
+        self.tile_floor: list = []
+        self._floor = None
 
     def name(self, lid: int) -> str:
         return self.raw.layer_names[lid] if 0 <= lid < len(self.raw.layer_names) else "0"
@@ -345,7 +352,7 @@ class Builder:
                 continue
             mine = rows[s.layer[rows] == lid]
             n = sizes[mine]
-            at = np.repeat(s.offsets[mine], n) + np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+            at = np.repeat(s.offsets[mine], n) + _ragged_arange(n)
             self.world[self.layer_cat[lid]][self.name(lid)].add_many(
                 s.points[at] * self.scale, n, s.closed[mine], s.width[mine] * self.scale
             )
@@ -372,7 +379,7 @@ class Builder:
                 if not len(mats):
                     continue
                 self.block_content(b, rows, block_fills, mats, inherit, bcat)
-            if len(pl.matrices) > 1000:  # built: only a few copies still name rooms
+            if len(pl.matrices) > ROOM_TEXT_COPIES:  # built, and its texts name no rooms
                 self.placements[b] = None
         return {}
 
@@ -436,7 +443,7 @@ class Builder:
                     self.add_world_node(category, cat, layer, mesh)
             progress("geometry", 0.5 if category == "wall" else 0.6, category)
         if walls is not None:
-            walls = (walls[0] if len(walls) == 1 else union_of(walls)) if walls else None
+            walls = union_of(walls) if walls else None
         return {"stats": stats, "walls": walls}
 
     def add_world_node(self, category: str, cat: str, layer: str, mesh: Mesh) -> None:
@@ -506,7 +513,7 @@ class Builder:
                     total = stats.setdefault(layer, {})
                     for key, value in fp_stats.items():
                         total[key] = total.get(key, 0) + value
-            walls = (fps[0] if len(fps) == 1 else union_of(fps)) if fps else None
+            walls = union_of(fps) if fps else None
             found = []
             if walls is not None and not drawn_rooms:
                 near = None
@@ -543,7 +550,7 @@ class Builder:
 
     def floor_footprint(self):
         """The floors drawn on floor layers, merged."""
-        if not hasattr(self, "_floor"):
+        if self._floor is None:
             self._floor = union_of(
                 [union_of(fixture_polygons(items, 0.0, True)) for items in self.world.get("floor", {}).values()]
             )
@@ -552,7 +559,7 @@ class Builder:
     def rooms_and_floor(self, walls, texts: list[PlanText]) -> None:
         scene = self.scene
         candidates = self.room_candidates()
-        tiled = hasattr(self, "tile_spaces")
+        tiled = self.tile_spaces is not None
         if tiled and not candidates:
             candidates = [("", p) for p in self.tile_spaces]
         # door leaves and swings close the openings (no need to merge them first)
@@ -571,4 +578,4 @@ class Builder:
         if len(floor) if isinstance(floor, list) else not floor.is_empty:
             scene.add(Node("floor", "floor", layer, Mesh.extrude(floor, -FLOOR_SLAB, 0.0)))
         # the plan's shapes are in the scene now
-        self.world, self.openings, self.tile_spaces, self.tile_floor = {}, [], [], []
+        self.world, self.openings, self.tile_spaces, self.tile_floor = {}, [], None, []

@@ -17,7 +17,7 @@ import numpy as np
 
 from core.plugin_api import CATEGORIES, ConversionError, PlanText, Progress, Scene
 from floorcast_dxf.blocks import Placements, place
-from floorcast_dxf.build import Builder, release_memory
+from floorcast_dxf.build import ROOM_TEXT_COPIES, Builder, release_memory
 from floorcast_dxf.ezread import from_document
 from floorcast_dxf.flatten import flatten
 from floorcast_dxf.layers import BLOCK_CATEGORIES, Classifier
@@ -338,7 +338,7 @@ def _room_texts(raw: RawDrawing, placements, layer_cat, builder, scale: float) -
                 out.append(PlanText(t.text, t.x * scale, t.y * scale, raw.layer_names[t.layer]))
             continue
         pl = placements.get(t.owner)
-        if pl is None or len(pl.matrices) > 1000:
+        if pl is None or len(pl.matrices) > ROOM_TEXT_COPIES:
             continue
         for m, cat in zip(pl.matrices, pl.category, strict=True):
             if cat >= 0:
