@@ -153,6 +153,23 @@ def footprint(node: GlbNode, origin) -> Polygon:
     return shapely.union_all(shapely.polygons(tris[area > 1e-9]))
 
 
+def of(nodes: list[GlbNode], *categories: str) -> list[GlbNode]:
+    """The GLB nodes of these categories (``extras.floorcast.category``)."""
+    return [n for n in nodes if n.extras["floorcast"]["category"] in categories]
+
+
+def walls_of(asset: dict, nodes: list[GlbNode]):
+    """The walls of a GLB seen from above, in plan metres (empty when it has none)."""
+    walls = [footprint(n, asset["origin"]) for n in of(nodes, "wall")]
+    return shapely.union_all(walls) if walls else Polygon()
+
+
+def iou(a, b) -> float:
+    """Intersection over union of two shapes (0 when both are empty)."""
+    union = a.union(b).area
+    return a.intersection(b).area / union if union else 0.0
+
+
 def edge_use(indices) -> dict:
     """How many triangles use each undirected edge (2 everywhere = closed solid)."""
     e = np.sort(np.concatenate([indices[:, [0, 1]], indices[:, [1, 2]], indices[:, [2, 0]]]), axis=1)

@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from floorcast_pdf.scanned.vectorise import polygons
 
 from core.errors import ConversionError
 from core.plugin_api import DetectorSpec, hookimpl
 from core.plugins import Plugins
 from plugins.pdf.training import scan
-from tests.dxf_factory import footprint, read_glb
+from tests.dxf_factory import iou, read_glb, walls_of
 from tests.gltf_validator import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,17 +27,24 @@ SCALE = 100
 M_PER_PX = SCALE * 0.0254 / DPI
 
 
-def ring_scan(path: Path) -> shapely.Polygon:
-    """A scanned page holding one thick rectangular ring (12 px walls) and an
-    inner wall; returns the truth footprint in plan metres (y up)."""
+def ring_image() -> tuple[np.ndarray, shapely.Polygon]:
+    """A page holding one thick rectangular ring (12 px walls) and an inner wall,
+    and its walls in pixels."""
     h, w = 700, 1000
     image = np.full((h, w), 250, dtype=np.uint8)
     outer, inner, mid = (100, 100, 900, 600), (112, 112, 888, 588), (500, 112, 510, 588)
     image[outer[1] : outer[3], outer[0] : outer[2]] = 20
     image[inner[1] : inner[3], inner[0] : inner[2]] = 250
     image[mid[1] : mid[3], mid[0] : mid[2]] = 20
+    return image, shapely.box(*outer).difference(shapely.box(*inner)).union(shapely.box(*mid))
+
+
+def ring_scan(path: Path) -> shapely.Polygon:
+    """:func:`ring_image` as a scanned page; returns the truth footprint in plan
+    metres (y up)."""
+    image, px = ring_image()
     path.write_bytes(scan.scanned_pdf(image, DPI))
-    px = shapely.box(*outer).difference(shapely.box(*inner)).union(shapely.box(*mid))
+    h = image.shape[0]
     return shapely.affinity.affine_transform(px, (M_PER_PX, 0, 0, -M_PER_PX, 0, h * M_PER_PX))
 
 
@@ -57,6 +65,17 @@ def test_the_default_detector_registers_through_the_hook():
     result = detector.run(np.full((100, 130), 255, dtype=np.uint8))
     assert result["walls"].shape == (100, 130) and result["walls"].dtype == np.uint8
     assert not result["walls"].any() and result["boxes"] == []
+    assert result["tiles"] == {"run": 0, "skipped": 1}
+    # a page with ink goes through the network, and its walls are found
+    image, truth = ring_image()
+    for _ in range(2):  # the tile counts are the page's, not summed over pages
+        result = detector.run(image)
+        assert result["tiles"]["run"] >= 1
+        assert result["tiles"]["run"] + result["tiles"]["skipped"] == 6
+    walls = result["walls"].astype(bool)
+    assert walls.shape == image.shape
+    drawn = shapely.union_all(polygons(walls))
+    assert iou(drawn, truth) > 0.8
 
 
 @pytest.mark.parametrize(
@@ -93,10 +112,7 @@ def test_a_heavier_detector_plugin_wins(tmp_path, plugin_env):
     assert found["doors"] == 1
     validate(out)
     asset, nodes = read_glb(out)
-    walls = shapely.union_all(
-        [footprint(n, asset["origin"]) for n in nodes if n.extras["floorcast"]["category"] == "wall"]
-    )
-    assert iou_aligned(walls, truth) > 0.95
+    assert iou_aligned(walls_of(asset, nodes), truth) > 0.95
 
 
 class _Registering:

@@ -17,24 +17,8 @@ from core.pipeline import convert_file
 from core.plugins import Plugins
 from plugins.pdf.training import scan, synth
 from plugins.pdf.training.train import HELD_OUT_SEED
-from tests.dxf_factory import edge_use, footprint, read_glb
+from tests.dxf_factory import edge_use, iou, of, read_glb, walls_of
 from tests.gltf_validator import validate
-
-
-def iou(a, b) -> float:
-    return a.intersection(b).area / a.union(b).area
-
-
-def walls_of(asset, nodes):
-    return shapely.union_all([footprint(n, asset["origin"]) for n in of(nodes, "wall")])
-
-
-def truth_as_converted(result: dict, sample: synth.Sample):
-    """The true walls through the converter's own pixel-to-metre transform (the scale
-    it used, the skew it straightened): compares what it found, whatever the scale."""
-    page = result["report"]["pages"][0]
-    metres_per_pixel = page["scale"]["denominator"] * 0.0254 / page["render"]["dpi"]
-    return sample.walls_as_converted(metres_per_pixel, page["found"]["skew_deg"])
 
 
 def convert(sample: synth.Sample, tmp: Path, **options) -> tuple[dict, dict, list]:
@@ -47,10 +31,6 @@ def convert(sample: synth.Sample, tmp: Path, **options) -> tuple[dict, dict, lis
     return result, asset, nodes
 
 
-def of(nodes, category):
-    return [n for n in nodes if n.extras["floorcast"]["category"] == category]
-
-
 @pytest.fixture(scope="module")
 def skewed(tmp_path_factory):
     """An A4 scan at 1:100, skewed, JPEG-compressed: converted with the scale given."""
@@ -61,7 +41,7 @@ def skewed(tmp_path_factory):
 
 def test_wall_footprint_matches_truth(skewed):
     sample, result, asset, nodes = skewed
-    assert iou(walls_of(asset, nodes), truth_as_converted(result, sample)) >= 0.75
+    assert iou(walls_of(asset, nodes), sample.walls_as_reported(result["report"]["pages"][0])) >= 0.75
     # with the scale given, that is the truth in metres: only the position differs
     (x0, y0, x1, y1), (tx0, ty0, tx1, ty1) = walls_of(asset, nodes).bounds, sample.walls_m.bounds
     assert (x1 - x0, y1 - y0) == pytest.approx((tx1 - tx0, ty1 - ty0), abs=0.5)
@@ -105,7 +85,7 @@ def test_unknown_scale_is_said_and_the_plan_still_matches(tmp_path):
     page = result["report"]["pages"][0]
     assert page["scale"]["source"] == "default" and page["scale"]["denominator"] == 100
     assert any("1:100" in w for w in result["warnings"])
-    assert iou(walls_of(asset, nodes), truth_as_converted(result, sample)) >= 0.75
+    assert iou(walls_of(asset, nodes), sample.walls_as_reported(result["report"]["pages"][0])) >= 0.75
 
 
 def test_blank_scan_has_no_geometry(tmp_path):

@@ -15,7 +15,7 @@ from floorcast_pdf.plugin import floorcast_register_formats
 from core.errors import ConversionError
 from core.pipeline import convert_file
 from tests import pdf_factory
-from tests.dxf_factory import edge_use, footprint, read_glb
+from tests.dxf_factory import edge_use, footprint, iou, of, read_glb, walls_of
 from tests.gltf_validator import validate
 
 FORMATS = floorcast_register_formats()
@@ -34,19 +34,11 @@ def convert(src: Path, tmp_path: Path, **options) -> tuple[dict, dict, list]:
     return result, asset, nodes
 
 
-def of(nodes, *categories):
-    return [n for n in nodes if n.extras["floorcast"]["category"] in categories]
-
-
 def seen_walls(asset, nodes, level: int | None = None):
     """Wall and window triangles projected onto the floor (plan metres)."""
     walls = [n for n in of(nodes, "wall", "window") if level is None or n.extras["floorcast"]["level"] == level]
     assert walls
     return shapely.union_all([footprint(n, asset["origin"]) for n in walls])
-
-
-def iou(a, b) -> float:
-    return a.intersection(b).area / a.union(b).area
 
 
 def built(truth) -> object:
@@ -67,7 +59,7 @@ def test_wall_footprint_matches_truth(plan):
     truth, _, asset, nodes = plan
     seen = seen_walls(asset, nodes)
     assert iou(seen, built(truth)) >= 0.9
-    walls = shapely.union_all([footprint(n, asset["origin"]) for n in of(nodes, "wall")])
+    walls = walls_of(asset, nodes)
     assert iou(walls, truth.walls) >= 0.9
     ox, oy = pdf_factory.ORIGIN
     # door openings stay open: nothing between the jambs

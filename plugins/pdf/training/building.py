@@ -46,7 +46,7 @@ class Plan:
     stairs: list[tuple[Polygon, list[np.ndarray]]]
     furniture: list[np.ndarray]
     labels: list[tuple[float, float, str]]
-    wall_lines: list[tuple[LineString, float]]
+    wall_lines: list[LineString]
 
 
 def _outline(rng: np.random.Generator, w: float, h: float) -> Polygon:
@@ -228,8 +228,7 @@ def make_plan(rng: np.random.Generator, max_w: float, max_h: float) -> Plan:
         _furnish(rng, room.buffer(-0.1 - t_int / 2), furniture, taken)
         pt = room.representative_point()
         labels.append((pt.x, pt.y, _label(rng, room)))
-    wall_lines = [(ln, t_int) for ln in interior]
-    return Plan(outline, walls, rooms, openings, stairs, furniture, labels, wall_lines)
+    return Plan(outline, walls, rooms, openings, stairs, furniture, labels, list(interior))
 
 
 def _stair_lines(rng, rect: Polygon) -> list[np.ndarray]:

@@ -94,7 +94,7 @@ def _hatch(geom: BaseGeometry, spacing: float) -> list[np.ndarray]:
     return [np.asarray(g.coords) for g in shapely.get_parts(cut) if isinstance(g, LineString) and g.length > 0]
 
 
-def draw_plan(page: pymupdf.Page, plan: Plan, style: Style, pen: Pen, rng) -> None:
+def draw_plan(plan: Plan, style: Style, pen: Pen, rng) -> None:
     """The plan as a draftsman draws it (what the scanner sees)."""
     black = (0.0,)
     thin = {"width": style.thin, "color": black}
@@ -118,7 +118,7 @@ def draw_plan(page: pymupdf.Page, plan: Plan, style: Style, pen: Pen, rng) -> No
         _dimensions(pen, plan, style, rng)
     if style.grid:
         xs = sorted({round(float(x), 2) for x in rng.uniform(x0, x1, int(rng.integers(2, 6)))})
-        r = 4 * MM / pen.k / MM * 1.2
+        r = 4.8 / pen.k
         for i, x in enumerate(xs):
             pen.lines([np.array([[x, y0 - 1.5], [x, y1 + 1.5]])], width=style.thin * 0.6, color=black,
                       dashes="[6 2 1 2] 0")  # fmt: skip
@@ -130,10 +130,10 @@ def _dimensions(pen: Pen, plan: Plan, style: Style, rng) -> None:
     x0, y0, x1, y1 = plan.outline.bounds
     off = rng.uniform(0.8, 2.0)
     ticks_x = sorted(
-        {x0, x1, *(float(ln.coords[0][0]) for ln, _ in plan.wall_lines if ln.coords[0][0] == ln.coords[-1][0])}
+        {x0, x1, *(float(ln.coords[0][0]) for ln in plan.wall_lines if ln.coords[0][0] == ln.coords[-1][0])}
     )
     ticks_y = sorted(
-        {y0, y1, *(float(ln.coords[0][1]) for ln, _ in plan.wall_lines if ln.coords[0][1] == ln.coords[-1][1])}
+        {y0, y1, *(float(ln.coords[0][1]) for ln in plan.wall_lines if ln.coords[0][1] == ln.coords[-1][1])}
     )
     t = 0.15
     items = [np.array([[x0, y0 - off], [x1, y0 - off]]), np.array([[x0 - off, y0], [x0 - off, y1]])]

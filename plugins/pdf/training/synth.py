@@ -71,6 +71,12 @@ class Sample:
         k = metres_per_pixel
         return affinity.affine_transform(px, (k, 0, 0, -k, 0, h * k))
 
+    def walls_as_reported(self, page: dict) -> BaseGeometry:
+        """:meth:`walls_as_converted` with what a conversion report's ``page`` entry
+        says the converter used: its scale, its render resolution, its deskew."""
+        metres_per_pixel = page["scale"]["denominator"] * 0.0254 / page["render"]["dpi"]
+        return self.walls_as_converted(metres_per_pixel, page["found"]["skew_deg"])
+
 
 def _truth(plan: Plan, pen_args, size, matrix) -> tuple[np.ndarray, list[dict]]:
     """The label map, rendered without anti-aliasing from the same geometry."""
@@ -152,7 +158,7 @@ def make_sample(
     doc = pymupdf.open()
     pdf_page = doc.new_page(width=width_pt, height=height_pt)
     pen = Pen(pdf_page, k, ox, oy)
-    draw_plan(pdf_page, plan, style, pen, rng)
+    draw_plan(plan, style, pen, rng)
     pen.shape.commit()
     title_block(pdf_page, scale, style, rng)
     pix = pdf_page.get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False)

@@ -36,7 +36,7 @@ import shapely
 
 from core.plugin_api import DetectorSpec
 from floorcast_pdf import __version__
-from floorcast_pdf.detector.runtime import TiledSegmenter
+from floorcast_pdf.detector.runtime import TiledSegmenter, best_providers
 from floorcast_pdf.scanned.vectorise import polygons
 
 NAME = "floorcast-plan-seg"
@@ -93,8 +93,6 @@ def _boxes(mask: np.ndarray, confidence: np.ndarray, name: str) -> list[dict]:
 
 def load(providers=None) -> PlanDetector:
     """The shipped model on the given onnxruntime providers (best present when None)."""
-    from floorcast_pdf.detector.runtime import best_providers
-
     return PlanDetector(MODEL, list(providers) if providers else best_providers())
 
 

@@ -83,6 +83,7 @@ class TiledSegmenter:
         self.provider = self.session.get_providers()[0]
         self.input = self.session.get_inputs()[0].name
         self.tile, self.margin, self.multiple = tile, margin, multiple
+        #: tiles the last :meth:`segment` ran through the network and skipped as paper
         self.tiles_run = 0
         self.tiles_skipped = 0
 
@@ -95,7 +96,9 @@ class TiledSegmenter:
         return self.session.run(None, {self.input: x})[0][0, :, :h, :w]
 
     def segment(self, image: np.ndarray, progress=None) -> tuple[np.ndarray, np.ndarray]:
-        """(classes uint8 (H, W), confidence uint8 (H, W) in 0..255) for a greyscale page."""
+        """(classes uint8 (H, W), confidence uint8 (H, W) in 0..255) for a greyscale
+        page; ``tiles_run`` and ``tiles_skipped`` count this page's tiles."""
+        self.tiles_run = self.tiles_skipped = 0
         h, w = image.shape
         # tiles start on multiples of the network's stride, so each sees the page on
         # the same pixel grid as one pass over the whole page would
