@@ -12,9 +12,13 @@ detect, trace, build, GLB). Printed per page and summarised:
   through the converter's own pixel-to-metre transform (its scale, its deskew),
   so it measures what was found, not whether the scale was known;
 - per-class pixel IoU of the detector's classes against the label map, and for
-  doors, windows and stairs the share of true boxes found (a predicted box over
-  half of a true one) and of the boxes kept for the model (next to a wall; stairs
-  of at least 1 m²) that are true.
+  doors, windows and stairs the share of true boxes found (a box over half of a
+  true one) and of the boxes the converter keeps for the model (next to a wall it
+  kept; stairs of at least 1 m²) that are true; its boxes are straightened with
+  the page, so the true ones are too.
+
+The detector runs once per page, inside the conversion: its classes and what the
+converter traced from them are recorded on the way.
 
 ``--real DIR`` also rasterises the vector PDFs of a corpus folder (its
 MANIFEST.tsv) into scans and compares what the scanned path finds there with
@@ -38,36 +42,60 @@ import shapely
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from floorcast_pdf.scanned import keep_boxes, vectorise  # noqa: E402
+import floorcast_pdf.scanned  # noqa: E402
+from floorcast_pdf.detector import PlanDetector  # noqa: E402
+from floorcast_pdf.pages import render_gray  # noqa: E402
+from floorcast_pdf.scanned import straighten  # noqa: E402
 
 from core.pipeline import convert_file  # noqa: E402
 from core.plugins import Plugins  # noqa: E402
 from plugins.pdf.training import scan, synth  # noqa: E402
 from plugins.pdf.training.train import HELD_OUT_SEED  # noqa: E402
-from tests.dxf_factory import footprint, read_glb  # noqa: E402
+from tests.dxf_factory import iou, read_glb, walls_of  # noqa: E402
 
 #: the benchmark's pages: after the tests' seeds, in the held-out range
 FIRST_SEED = HELD_OUT_SEED + 100
 BOX_CLASSES = ("door", "window", "stair")
 
 
-def iou(a, b) -> float:
-    union = a.union(b).area
-    return a.intersection(b).area / union if union else 0.0
+class Recorder:
+    """While entered, keeps what the default detector classified on each page
+    (``classes``) and what the converter traced from its result (``traced``)."""
 
+    def __enter__(self):
+        self.classes, self.traced = [], []
+        interpret, trace = PlanDetector.interpret, floorcast_pdf.scanned.trace
 
-def converted_frame(result: dict, sample: synth.Sample, scale: float | None = None):
-    """The true walls in the converter's frame (its scale or ``scale``, its deskew)."""
-    page = result["report"]["pages"][0]
-    denominator = scale or page["scale"]["denominator"]
-    return sample.walls_as_converted(denominator * 0.0254 / page["render"]["dpi"], page["found"]["skew_deg"])
+        def interpreting(detector, classes, confidence):
+            self.classes.append(classes)
+            return interpret(detector, classes, confidence)
+
+        def tracing(*args, **kwargs):
+            self.traced.append(trace(*args, **kwargs))
+            return self.traced[-1]
+
+        self._undo = lambda: (
+            setattr(PlanDetector, "interpret", interpret),
+            setattr(floorcast_pdf.scanned, "trace", trace),
+        )
+        PlanDetector.interpret, floorcast_pdf.scanned.trace = interpreting, tracing
+        return self
+
+    def __exit__(self, *exc):
+        self._undo()
 
 
 def wall_footprint(glb: Path):
     """The walls of a GLB seen from above, in plan metres."""
-    asset, nodes = read_glb(glb)
-    walls = [footprint(n, asset["origin"]) for n in nodes if n.extras["floorcast"]["category"] == "wall"]
-    return shapely.union_all(walls) if walls else shapely.Polygon()
+    return walls_of(*read_glb(glb))
+
+
+def _as_dicts(boxes: dict[str, list]) -> list[dict]:
+    return [
+        {"class": k, "x0": g.bounds[0], "y0": g.bounds[1], "x1": g.bounds[2], "y1": g.bounds[3]}
+        for k, v in boxes.items()
+        for g in v
+    ]
 
 
 def _box_match(pred: list[dict], truth: list[dict]) -> tuple[int, int]:
@@ -88,10 +116,9 @@ def _box_match(pred: list[dict], truth: list[dict]) -> tuple[int, int]:
 
 
 def synthetic(pages: int, tmp: Path, log) -> dict:
-    from floorcast_pdf.detector import CLASSES, load
+    from floorcast_pdf.detector import CLASSES
 
     formats = Plugins().formats()
-    detector = load(["CPUExecutionProvider"])
     inter = np.zeros(len(CLASSES))
     union = np.zeros(len(CLASSES))
     boxes = {k: [0, 0, 0, 0] for k in BOX_CLASSES}  # true, found, predicted, right
@@ -100,11 +127,13 @@ def synthetic(pages: int, tmp: Path, log) -> dict:
         sample = synth.make_sample(FIRST_SEED + i, page="A3")
         src, out = tmp / f"scan{i}.pdf", tmp / f"scan{i}.glb"
         src.write_bytes(scan.scanned_pdf(sample.image, sample.dpi))
-        start, cpu = time.perf_counter(), time.process_time()
-        result = convert_file(formats, src, out, options={}, progress=lambda *a: None)
-        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-        found = result["report"]["pages"][0]["found"]
-        walls = wall_footprint(out)
+        with Recorder() as seen:
+            start, cpu = time.perf_counter(), time.process_time()
+            result = convert_file(formats, src, out, options={}, progress=lambda *a: None)
+            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        page = result["report"]["pages"][0]
+        (classes,), (traced,) = seen.classes, seen.traced
+        assert classes.shape == sample.labels.shape, "the page was not rendered at the scan's own resolution"
         row = {
             "seed": FIRST_SEED + i,
             "pixels": list(sample.image.shape[::-1]),
@@ -114,30 +143,21 @@ def synthetic(pages: int, tmp: Path, log) -> dict:
             "seconds": round(seconds, 2),
             "cpu_s": round(cpu, 2),
             "load": round(os.getloadavg()[0], 1),
-            "detector_s": found["detector"]["inference_s"],
-            "iou": round(iou(walls, converted_frame(result, sample)), 4),
+            "detector_s": page["found"]["detector"]["inference_s"],
+            "iou": round(iou(wall_footprint(out), sample.walls_as_reported(page)), 4),
         }
         rows.append(row)
         log(json.dumps(row))
-        classes, confidence = detector.segmenter.segment(sample.image)
         for c in range(len(CLASSES)):
             p, t = classes == c, sample.labels == c
             inter[c] += np.logical_and(p, t).sum()
             union[c] += np.logical_or(p, t).sum()
-        predicted = detector.interpret(classes, confidence)["boxes"]
-        # the boxes that reach the model: next to a wall, stairs big enough
-        traced = vectorise.polygons(classes == 1, min_area=0.04 / sample.metres_per_pixel**2, simplify=1.0)
-        grouped = {k: [b for b in predicted if b["class"] == k] for k in BOX_CLASSES}
-        shapes = {k: [shapely.box(b["x0"], b["y0"], b["x1"], b["y1"]) for b in v] for k, v in grouped.items()}
-        kept, _ = keep_boxes(shapes, traced, sample.metres_per_pixel)
-        predicted = [
-            {"class": k, "x0": g.bounds[0], "y0": g.bounds[1], "x1": g.bounds[2], "y1": g.bounds[3]}
-            for k, v in kept.items()
-            for g in v
-        ]
+        # the converter's boxes against the true ones straightened the same way
+        truth = {k: [shapely.box(b["x0"], b["y0"], b["x1"], b["y1"]) for b in sample.boxes if b["class"] == k]
+                 for k in BOX_CLASSES}  # fmt: skip
+        truth = {k: [g.envelope for g in straighten(v, traced.skew_deg, classes.shape)] for k, v in truth.items()}
         for k in BOX_CLASSES:
-            pk = [b for b in predicted if b["class"] == k]
-            tk = [b for b in sample.boxes if b["class"] == k]
+            pk, tk = _as_dicts({k: traced.boxes[k]}), _as_dicts({k: truth[k]})
             f, r = _box_match(pk, tk)
             boxes[k] = [boxes[k][0] + len(tk), boxes[k][1] + f, boxes[k][2] + len(pk), boxes[k][3] + r]
     times = [r["seconds"] for r in rows]
@@ -182,11 +202,8 @@ def real(folder: Path, tmp: Path, log) -> list[dict]:
             vec = convert_file(formats, src, tmp / "vector.glb", options={}, progress=lambda *a: None)
             scale = vec["report"]["pages"][0]["scale"]["ratio"]
             with pymupdf.open(src) as doc:
-                page = doc[0]
-                dpi = min(150.0, (12e6 / (page.rect.width * page.rect.height / 72 / 72)) ** 0.5)
-                zoom = pymupdf.Matrix(dpi / 72, dpi / 72)
-                pix = page.get_pixmap(matrix=zoom, colorspace=pymupdf.csGRAY, alpha=False)
-                image = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
+                image, points_per_pixel = render_gray(doc[0], 150.0, 12e6, 1)
+            dpi = 72 / points_per_pixel
             scanned = tmp / "scanned.pdf"
             scanned.write_bytes(scan.scanned_pdf(image, dpi))
             start = time.perf_counter()
@@ -196,7 +213,7 @@ def real(folder: Path, tmp: Path, log) -> list[dict]:
             row.update(
                 scale=scale,
                 render_dpi=round(dpi),
-                pixels=[pix.width, pix.height],
+                pixels=list(image.shape[::-1]),
                 seconds=round(time.perf_counter() - start, 2),
                 walls_found=res["report"]["pages"][0]["found"]["walls"],
                 agreement_iou=round(iou(wall_footprint(tmp / "scanned.glb"), wall_footprint(tmp / "vector.glb")), 4),

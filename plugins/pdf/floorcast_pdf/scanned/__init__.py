@@ -10,7 +10,9 @@ doors, windows and stairs in pixels.
 
 from __future__ import annotations
 
+import inspect
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -45,10 +47,9 @@ OPENING_REACH_PX = 15.0
 MIN_STAIR_M2 = 1.0
 
 
-def choose_detector(candidates: list[DetectorSpec] | None = None) -> DetectorSpec:
+def choose_detector() -> DetectorSpec:
     """The highest-weight detector that finds walls."""
-    specs = detectors() if candidates is None else sorted(candidates, key=lambda s: s.weight, reverse=True)
-    for spec in specs:
+    for spec in detectors():
         if "wall" in spec.classes:
             return spec
     raise ConversionError(
@@ -160,6 +161,53 @@ def keep_boxes(boxes: dict[str, list], walls: list, metres_per_pixel: float) -> 
     return kept, dropped
 
 
+@dataclass
+class Traced:
+    """What the converter makes of a detector's result, in pixels of the page turned
+    straight: ``walls`` (polygons), ``boxes`` (``door``, ``window``, ``stair``: lists
+    of boxes), the skew straightened (degrees; 0 when under ``MIN_SKEW_DEG``) and
+    counts of what was dropped (``short``, ``thin``, ``frame`` walls, ``boxes``)."""
+
+    walls: list
+    boxes: dict[str, list]
+    skew_deg: float
+    dropped: dict
+
+
+def straighten(geoms: list, skew_deg: float, shape: tuple[int, int]) -> list:
+    """``geoms`` (pixels of a page of ``shape``) turned by ``-skew_deg`` about the
+    page's centre: where :func:`trace` puts what it finds on a page skewed so."""
+    if not skew_deg:
+        return list(geoms)
+    return vectorise.rotate(geoms, -skew_deg, (shape[1] / 2, shape[0] / 2))
+
+
+def trace(result: dict, shape: tuple[int, int], metres_per_pixel: float, *, name: str = "detector") -> Traced:
+    """A detector's result (see :mod:`floorcast_pdf.detector`) for a page of
+    ``shape`` pixels -> walls traced from its mask (specks, the sheet's frame,
+    letters and thin lines dropped), the doors, windows and stairs that fit those
+    walls, all straightened by the drawing's skew. ``metres_per_pixel`` is 0 when
+    the scale is unknown; ``name`` names the detector in errors. Raises
+    :class:`ConversionError` (``detector_failed``) for a wall mask of another shape."""
+    walls_mask = _wall_mask(result, shape, name)
+    boxes = _boxes(result, shape)
+    min_area = MIN_WALL_AREA_M2 / metres_per_pixel**2 if metres_per_pixel > 0 else MIN_WALL_AREA_PX
+    walls = vectorise.polygons(walls_mask, min_area=min_area, simplify=SIMPLIFY_PX)
+    walls, frame = erase_frame(walls, shape)
+    walls, dropped = clean_walls(walls, metres_per_pixel)
+    dropped["frame"] = frame
+    boxes, dropped["boxes"] = keep_boxes(boxes, walls, metres_per_pixel)
+    # the skew of the drawing, not of a frame or a scanner's edge shadow
+    by, bx = int(FRAME_BAND * shape[0]), int(FRAME_BAND * shape[1])
+    skew = vectorise.skew(walls_mask[by : shape[0] - by, bx : shape[1] - bx])
+    if abs(skew) < MIN_SKEW_DEG:
+        skew = 0.0
+    if skew:
+        walls = straighten(walls, skew, shape)
+        boxes = {k: [g.envelope for g in straighten(v, skew, shape)] for k, v in boxes.items()}
+    return Traced(walls=walls, boxes=boxes, skew_deg=skew, dropped=dropped)
+
+
 def convert_page(
     image: np.ndarray,
     *,
@@ -190,9 +238,9 @@ def convert_page(
     detector, provider = _load(spec)
     started = time.monotonic()
     try:
-        try:
+        if "progress" in inspect.signature(detector.run).parameters:
             result = detector.run(image, progress=lambda f: progress("geometry", 0.05 + 0.75 * f, None))
-        except TypeError:  # a detector whose run() takes the image only
+        else:  # a detector whose run() takes the image only
             result = detector.run(image)
     except ConversionError:
         raise
@@ -203,25 +251,9 @@ def convert_page(
             "detector_failed", f"detector {spec.name} failed: {type(exc).__name__}: {exc}", stage="geometry"
         ) from exc
     inference_s = time.monotonic() - started
-    walls_mask = _wall_mask(result, image.shape, spec.name)
-    boxes = _boxes(result, image.shape)
-
     progress("geometry", 0.85, "tracing walls")
-    min_area = MIN_WALL_AREA_M2 / metres_per_pixel**2 if metres_per_pixel > 0 else MIN_WALL_AREA_PX
-    walls = vectorise.polygons(walls_mask, min_area=min_area, simplify=SIMPLIFY_PX)
-    walls, frame = erase_frame(walls, image.shape)
-    walls, dropped = clean_walls(walls, metres_per_pixel)
-    dropped["frame"] = frame
-    boxes, dropped["boxes"] = keep_boxes(boxes, walls, metres_per_pixel)
-    # the skew of the drawing, not of a frame or a scanner's edge shadow
-    by, bx = int(FRAME_BAND * image.shape[0]), int(FRAME_BAND * image.shape[1])
-    skew = vectorise.skew(walls_mask[by : image.shape[0] - by, bx : image.shape[1] - bx])
-    if abs(skew) >= MIN_SKEW_DEG:
-        centre = (image.shape[1] / 2, image.shape[0] / 2)
-        walls = vectorise.rotate(walls, -skew, centre)
-        boxes = {k: [g.envelope for g in vectorise.rotate(v, -skew, centre)] for k, v in boxes.items()}
-    else:
-        skew = 0.0
+    traced = trace(result, image.shape, metres_per_pixel, name=spec.name)
+    walls, boxes = traced.walls, traced.boxes
     plan = PagePlan(walls=walls, doors=boxes["door"], windows=boxes["window"], stairs=boxes["stair"])
     detector_info = {
         "name": spec.name,
@@ -234,9 +266,9 @@ def convert_page(
         detector_info["tiles"] = result["tiles"]
     plan.report = {
         "detector": detector_info,
-        "skew_deg": round(skew, 3),
+        "skew_deg": round(traced.skew_deg, 3),
         "walls": len(walls),
-        "not_walls": dropped,
+        "not_walls": traced.dropped,
         **{f"{k}s": len(v) for k, v in boxes.items()},
     }
     if not walls:
