@@ -44,6 +44,11 @@ controls.listenToKeyEvents(container); // arrow keys pan while the viewer has fo
 
 const byCategory = new Map();
 const labelObjects = [];
+/** The category toggles by category, and the labels' switch: looked up once. */
+const toggles = new Map(
+  [...document.querySelectorAll("#toggles input[data-category]")].map((box) => [box.dataset.category, box]),
+);
+const showLabels = document.getElementById("show-labels");
 
 function resize() {
   const width = container.clientWidth;
@@ -93,7 +98,7 @@ function prepare(model) {
     const category = info.category || "other";
     if (!byCategory.has(category)) byCategory.set(category, []);
     byCategory.get(category).push(object);
-    const toggle = document.querySelector(`#toggles input[data-category="${category}"]`);
+    const toggle = toggles.get(category);
     if (toggle && !toggle.checked) object.visible = false;
     object.traverse((child) => {
       if (child.isMesh) {
@@ -113,7 +118,7 @@ function prepare(model) {
       const label = new CSS2DObject(tag);
       label.position.copy(box.getCenter(new THREE.Vector3()));
       label.position.y = box.max.y + 0.2;
-      label.visible = document.getElementById("show-labels").checked;
+      label.visible = showLabels.checked;
       scene.add(label);
       labelObjects.push(label);
     }
@@ -169,12 +174,12 @@ async function loadTiles() {
 statusLine.textContent = t("Loading the model");
 (container.dataset.tiles ? loadTiles() : loadWhole()).catch(failed);
 
-for (const box of document.querySelectorAll("#toggles input[data-category]")) {
+for (const [category, box] of toggles) {
   box.addEventListener("change", () => {
-    for (const object of byCategory.get(box.dataset.category) ?? []) object.visible = box.checked;
+    for (const object of byCategory.get(category) ?? []) object.visible = box.checked;
   });
 }
-document.getElementById("show-labels").addEventListener("change", (event) => {
+showLabels.addEventListener("change", (event) => {
   for (const label of labelObjects) label.visible = event.target.checked;
 });
 

@@ -10,8 +10,7 @@ import { downloadModel } from "./download.js";
 import * as modelCache from "./model_cache.js";
 import * as overlay from "./overlay.js";
 import { pair } from "./pairing.js";
-import { sha256Hex } from "./sha256.js";
-import { cachedTile, fetchManifest, tileBytes } from "./tiles.js";
+import { fetchManifest, tileBytes } from "./tiles.js";
 import { Viewer } from "./viewer.js";
 
 const RECONCILE_MS = 5 * 60 * 1000;
@@ -182,7 +181,11 @@ class Kiosk {
       let model = null;
       if (typeof data.tiles === "string" && data.tiles) {
         try {
-          model = await this.showTiles(data, record, session);
+          const shown = await this.showTiles(data, session);
+          if (shown) {
+            model = shown.model;
+            record.tiles = shown.tiles;
+          }
         } catch (error) {
           if (session !== this.session) return;
           console.warn("floorcast: the model's tiles could not be loaded; loading it whole", error);
@@ -190,7 +193,6 @@ class Kiosk {
         if (session !== this.session) return;
       }
       if (!model) {
-        delete record.tiles;
         const bytes = await downloadModel(data);
         if (session !== this.session) return;
         model = await this.viewer.show(bytes, data.sha256);
@@ -214,9 +216,10 @@ class Kiosk {
   }
 
   /** Load a published model tile by tile from its manifest (each tile checked and
-   * kept in Cache Storage) into one new scene and show it once all are in; the
-   * tiles' sha256s go into ``record``. Null when the kiosk was unpaired meanwhile. */
-  async showTiles(data, record, session) {
+   * kept in Cache Storage) into one new scene and show it once all are in:
+   * ``{model, tiles}`` with the tiles' sha256s in order. Null when the kiosk was
+   * unpaired meanwhile. */
+  async showTiles(data, session) {
     const manifest = await fetchManifest(data.tiles);
     const parts = [];
     const tiles = [];
@@ -231,13 +234,12 @@ class Kiosk {
       this.viewer.clear();
       return null;
     }
-    record.tiles = tiles;
     try {
       await modelCache.keepOnly(tiles);
     } catch (error) {
       console.warn("floorcast: could not tidy the model cache", error);
     }
-    return model;
+    return { model, tiles };
   }
 
   /** Show the model shown before the reload or reboot, from Cache Storage (the
@@ -250,14 +252,14 @@ class Kiosk {
       if (Array.isArray(saved.tiles) && saved.tiles.length) {
         const parts = [];
         for (const sha256 of saved.tiles) {
-          const bytes = await cachedTile(sha256);
+          const bytes = await modelCache.loadChecked(sha256);
           if (!bytes) throw new Error(`tile ${sha256} is not cached`);
           parts.push(await this.viewer.parse(bytes));
         }
         model = await this.viewer.showParts(parts, saved.sha256, parts.length);
       } else {
-        const bytes = await modelCache.load(saved.sha256);
-        if (bytes && (await sha256Hex(bytes)) === saved.sha256) model = await this.viewer.show(bytes, saved.sha256);
+        const bytes = await modelCache.loadChecked(saved.sha256);
+        if (bytes) model = await this.viewer.show(bytes, saved.sha256);
       }
       if (model) {
         overlay.setLegend(model.categories);

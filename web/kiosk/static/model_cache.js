@@ -6,6 +6,8 @@
 // Cache Storage exists only in secure contexts (HTTPS, localhost): elsewhere the
 // kiosk works the same but starts blank when the box is away.
 
+import { sha256Hex } from "./sha256.js";
+
 const CACHE = "floorcast-kiosk-model";
 
 function key(sha256) {
@@ -48,6 +50,17 @@ export async function load(sha256) {
   const cache = await caches.open(CACHE);
   const response = await cache.match(key(sha256));
   return response ? new Uint8Array(await response.arrayBuffer()) : null;
+}
+
+/** The cached bytes of ``sha256`` when they are there and intact (their sha256
+ * matches), else null; never throws. */
+export async function loadChecked(sha256) {
+  try {
+    const bytes = await load(sha256);
+    return bytes && (await sha256Hex(bytes)) === sha256 ? bytes : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function clear() {

@@ -3,14 +3,10 @@
 // lists every tile with its own ``url``, ``sha256`` and ``size``. Each tile is a
 // complete GLB; loaded side by side they make the whole model.
 
-import { DownloadError, downloadModel } from "./download.js";
+import { DownloadError, downloadModel, httpError, withRetries } from "./download.js";
 import * as modelCache from "./model_cache.js";
-import { sha256Hex } from "./sha256.js";
 
-const ATTEMPTS = 4;
 const SHA256 = /^[0-9a-f]{64}$/;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function checked(manifest) {
   const tiles = manifest?.tiles;
@@ -24,31 +20,12 @@ function checked(manifest) {
 }
 
 /** The manifest at ``url``; retries network failures a few times with back-off. */
-export async function fetchManifest(url) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const response = await fetch(url, { credentials: "omit" });
-      if (!response.ok) {
-        const retry = response.status >= 500 || response.status === 429;
-        throw Object.assign(new DownloadError(`tile manifest: HTTP ${response.status}`), { retry });
-      }
-      return checked(await response.json());
-    } catch (error) {
-      const retry = !(error instanceof DownloadError) || error.retry;
-      if (!retry || attempt >= ATTEMPTS) throw error;
-      await sleep(1000 * 2 ** attempt);
-    }
-  }
-}
-
-/** A tile's bytes from Cache Storage when it is there and intact, else null. */
-export async function cachedTile(sha256) {
-  try {
-    const bytes = await modelCache.load(sha256);
-    return bytes && (await sha256Hex(bytes)) === sha256 ? bytes : null;
-  } catch {
-    return null;
-  }
+export function fetchManifest(url) {
+  return withRetries(async () => {
+    const response = await fetch(url, { credentials: "omit" });
+    if (!response.ok) throw httpError("tile manifest", response);
+    return checked(await response.json());
+  });
 }
 
 /** Every tile of ``manifest`` in order as ``{tile, bytes}``, one at a time: from
@@ -57,7 +34,7 @@ export async function cachedTile(sha256) {
  * it go with ``modelCache.keepOnly``). */
 export async function* tileBytes(manifest) {
   for (const tile of manifest.tiles) {
-    let bytes = await cachedTile(tile.sha256);
+    let bytes = await modelCache.loadChecked(tile.sha256);
     if (!bytes) {
       bytes = await downloadModel(tile);
       try {
