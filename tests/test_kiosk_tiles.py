@@ -177,6 +177,9 @@ def test_publish_carries_the_manifest_url_a_kiosk_can_follow(srv, tiled):
             assert urlsplit(tile["url"]).query == urlsplit(data["url"]).query
             r = requests.get(srv.url + tile["url"], timeout=10)
             assert r.status_code == 200 and hashlib.sha256(r.content).hexdigest() == tile["sha256"]
+        # The stored manifest is shared by both: a user's copy carries no kiosk's query.
+        unsigned = srv.get(tiled["tiles"]).json()["tiles"]
+        assert [t["url"] for t in unsigned] == [f"{tiled['tiles']}/{t['sha256']}" for t in unsigned]
 
         # The reconcile pull says the same.
         current = requests.get(srv.url + "/api/v1/kiosk/current", headers={"Authorization": f"Bearer {token}"})
@@ -278,12 +281,13 @@ def test_console_preview_loads_the_tiles(browser, srv, tiled, tiles):  # noqa: F
         page.on("pageerror", lambda error: errors.append(str(error)))
         sign_in(page, srv)
         fetched = []
-        page.on("response", lambda r: "/tiles" in r.url and fetched.append((r.url, r.status)))
+        page.on("response", lambda r: fetched.append((r.url, r.status)))  # every response
         page.goto(f"{srv.url}/console/models/{tiled['id']}")
         page.wait_for_function("document.getElementById('viewer').dataset.loaded === 'true'", timeout=WAIT_MS)
         assert page.locator("#viewer").get_attribute("data-tiles-loaded") == str(len(tiles))
         assert sorted(u for u, s in fetched if s == 200 and "/tiles/" in u) == sorted(srv.url + t["url"] for t in tiles)
-        assert not [u for u, _ in fetched if u.endswith("/content")]
+        assert any(u.split("?")[0].endswith(f"/assets/{tiled['id']}/tiles") for u, s in fetched if s == 200)
+        assert not [u for u, _ in fetched if u.split("?")[0].endswith("/content")]
         assert {"Lobby", "Hall"} <= set(page.locator(".room-label").all_text_contents())
         assert not errors, errors
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.db import iso
+from core.kiosks.urls import content_path, tiles_path
 from core.models import Asset, Job
 
 
@@ -22,8 +23,8 @@ def asset_view(asset: Asset | None) -> dict | None:
         "id": str(asset.id),
         "sha256": asset.sha256,
         "size": asset.size,
-        "url": f"/api/v1/assets/{asset.id}/content",
-        "tiles": f"/api/v1/assets/{asset.id}/tiles" if asset_tiles(asset) else None,
+        "url": content_path(asset.id),
+        "tiles": tiles_path(asset.id) if asset_tiles(asset) else None,
         "format": asset.format,
         "converter_version": asset.converter_version,
         "created_at": iso(asset.created_at),

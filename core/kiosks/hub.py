@@ -24,7 +24,7 @@ from core.db import iso, utcnow
 from core.kiosks.presence import Presence
 from core.kiosks.relay import EventRelay
 from core.kiosks.status import screen_size
-from core.kiosks.urls import signed_query
+from core.kiosks.urls import content_path, signed_query, tiles_path
 from core.models import Asset, Channel, Kiosk, Publication
 from core.publishing import latest_publication, publication_message
 
@@ -114,12 +114,12 @@ class KioskHub:
         out = {
             "channel": data["channel"],
             "version": data["version"],
-            "url": f"{base}/api/v1/assets/{asset}/content?{query}",
+            "url": f"{base}{content_path(asset)}?{query}",
             "sha256": data["sha256"],
             "size": data["size"],
         }
         if data.get("tiles"):
-            out["tiles"] = f"{base}/api/v1/assets/{asset}/tiles?{query}"
+            out["tiles"] = f"{base}{tiles_path(asset)}?{query}"
         return {"type": "publish", "id": message["id"], "data": out}
 
     def encode(self, message: dict) -> str:

@@ -1,4 +1,5 @@
-"""Model URLs a kiosk can fetch with no header: bound to the kiosk and expiring.
+"""Where an asset's model and tiles are served, and the signed query that lets a
+kiosk fetch them with no header: bound to the kiosk and expiring.
 
 ``/api/v1/assets/<id>/content?k=<kiosk>&e=<expiry>&s=<hmac>``: the signature covers
 the asset, the kiosk and the expiry, with the box's secret key. The same query
@@ -14,6 +15,21 @@ import hashlib
 import hmac
 import time
 from urllib.parse import quote
+
+
+def content_path(asset_id) -> str:
+    """The path of an asset's whole GLB."""
+    return f"/api/v1/assets/{asset_id}/content"
+
+
+def tiles_path(asset_id) -> str:
+    """The path of a big model's tile manifest."""
+    return f"/api/v1/assets/{asset_id}/tiles"
+
+
+def tile_path(asset_id, sha256: str) -> str:
+    """The path of one tile's GLB, by its sha256 as the manifest lists it."""
+    return f"{tiles_path(asset_id)}/{sha256}"
 
 
 @functools.lru_cache(maxsize=4)
@@ -36,10 +52,6 @@ def signed_query(settings, asset_id: str, kiosk_id: str, now: float | None = Non
     sig = _signature(secret_key(settings), asset_id, kiosk_id, expires)
     # Built by hand: urlencode per kiosk per publication is measurable (a UUID, digits, hex).
     return f"k={quote(str(kiosk_id), safe='-')}&e={expires}&s={sig}"
-
-
-def signed_asset_url(settings, asset_id: str, kiosk_id: str, now: float | None = None) -> str:
-    return f"/api/v1/assets/{asset_id}/content?{signed_query(settings, asset_id, kiosk_id, now)}"
 
 
 def check_signature(settings, asset_id: str, args) -> str | None:

@@ -14,6 +14,7 @@ carries that signature in each tile's ``url``); 404 for an asset without tiles.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -23,7 +24,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.jobs.views import asset_tiles, asset_view
-from core.kiosks.urls import check_signature
+from core.kiosks.urls import check_signature, tile_path
 from core.models import Asset, Kiosk
 from web.context import appliance, get_or_404, require_user
 from web.problems import Problem
@@ -79,16 +80,25 @@ def _send_blob(key: str, size: int, download_name: str) -> Response:
     return response
 
 
+@functools.lru_cache(maxsize=64)
+def _load_manifest(storage, key: str) -> dict:
+    """The parsed manifest stored under ``key``. A blob key names its content, so
+    the parse is kept (every tile request of every kiosk needs it); shared by all
+    callers, it must not be changed."""
+    with storage.open(key) as fh:
+        return json.load(fh)
+
+
 def _manifest(asset: Asset) -> dict:
-    """The stored tile manifest of ``asset``; 404 when the model has no tiles."""
+    """The stored tile manifest of ``asset`` (shared: read it, never change it);
+    404 when the model has no tiles."""
     tiles = asset_tiles(asset)
     if tiles is None:
         raise Problem(404, "no_tiles", "this model is served whole only: it has no tiles")
     storage = appliance().storage
     if not storage.exists(tiles["manifest"]):
         raise Problem(410, "asset_missing", "the model's tile manifest is missing from storage")
-    with storage.open(tiles["manifest"]) as fh:
-        return json.load(fh)
+    return _load_manifest(storage, tiles["manifest"])
 
 
 @blp.route("/assets/<asset_id>")
@@ -121,8 +131,9 @@ class AssetTiles(MethodView):
         asset = _asset(asset_id)
         manifest = _manifest(asset)
         suffix = f"?{query}" if query else ""
-        for tile in manifest.get("tiles", []):
-            tile["url"] = f"/api/v1/assets/{asset.id}/tiles/{tile['sha256']}{suffix}"
+        if "tiles" in manifest:  # new dicts: the stored manifest is shared
+            tiles = [dict(tile, url=f"{tile_path(asset.id, tile['sha256'])}{suffix}") for tile in manifest["tiles"]]
+            manifest = dict(manifest, tiles=tiles)
         body = json.dumps(manifest, separators=(",", ":")).encode()
         etag = hashlib.sha256(body).hexdigest()
         if request.if_none_match.contains(etag):

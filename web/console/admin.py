@@ -8,21 +8,11 @@ from core import audit
 from core.auth import create_api_token, create_user, revoke_api_token, set_password, update_user
 from core.config import SETTINGS
 from core.models import ApiToken, AuditEntry, User
-from web.console.base import admin_required, bp
+from web.console.base import admin_required, bp, row_or_404
 from web.console.i18n import translator
 from web.context import appliance
 
 AUDIT_PAGE = 100
-
-
-def _user(user_id: str) -> User:
-    try:
-        user = User.get_or_none(User.id == user_id)
-    except ValueError:
-        user = None
-    if user is None:
-        abort(404)
-    return user
 
 
 def _other_active_admins(user: User) -> int:
@@ -56,7 +46,7 @@ def users():
 @admin_required
 def user_update(user_id: str):
     _ = translator()
-    user = _user(user_id)
+    user = row_or_404(User, user_id)
     action = request.form.get("action")
     if action in ("disable", "make_staff") and _other_active_admins(user) == 0 and user.role == "admin":
         flash(_("This is the last active administrator: make another one first."), "error")

@@ -44,6 +44,18 @@ def guard():
     return None
 
 
+def row_or_404(model, key):
+    """The ``model`` row whose id is ``key``; 404 when there is none or ``key`` is
+    not an id at all (not a UUID)."""
+    try:
+        row = model.get_or_none(model.id == key)
+    except ValueError:
+        row = None
+    if row is None:
+        abort(404)
+    return row
+
+
 def admin_required(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import shutil
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from peewee import fn
 
 from core import audit
 from core.jobs.progress import STAGE_SPANS
-from core.jobs.views import asset_view, job_view
+from core.jobs.views import asset_tiles, job_view
+from core.kiosks.urls import tiles_path
 from core.models import Asset, Channel, Job, Kiosk, Plan, Publication
 from core.publishing import publish, rollback
 from core.scene import CATEGORIES
 from core.uploads import stale_after
-from web.console.base import bp
+from web.console.base import bp, row_or_404
 from web.console.i18n import translator
 from web.context import appliance
 
@@ -123,12 +124,7 @@ def jobs():
 
 @bp.get("/jobs/<job_id>")
 def job(job_id: str):
-    try:
-        row = Job.get_or_none(Job.id == job_id)
-    except ValueError:
-        row = None
-    if row is None:
-        abort(404)
+    row = row_or_404(Job, job_id)
     view = job_view(row)
     fix = FIXES.get(view["error"]["code"]) if view["error"] else None
     report = row.report or ((row.error_detail or {}).get("report") if isinstance(row.error_detail, dict) else None)
@@ -143,19 +139,9 @@ def job(job_id: str):
     )
 
 
-def asset_or_404(asset_id: str) -> Asset:
-    try:
-        asset = Asset.get_or_none(Asset.id == asset_id)
-    except ValueError:  # not a UUID
-        asset = None
-    if asset is None:
-        abort(404)
-    return asset
-
-
 @bp.get("/models/<asset_id>")
 def model(asset_id: str):
-    asset = asset_or_404(asset_id)
+    asset = row_or_404(Asset, asset_id)
     job_row = Job.select().where(Job.asset == asset).order_by(Job.created_at.desc()).first()
     pubs = (
         Publication.select(Publication, Channel)
@@ -169,7 +155,7 @@ def model(asset_id: str):
         "console/model.html",
         asset=asset,
         stats=asset.stats or {},
-        tiles_url=asset_view(asset)["tiles"],
+        tiles_url=tiles_path(asset.id) if asset_tiles(asset) else None,
         job=job_view(job_row) if job_row else None,
         publications=list(pubs),
         channels=[c.name for c in Channel.select().order_by(Channel.name)],
@@ -182,7 +168,7 @@ def model(asset_id: str):
 def model_publish(asset_id: str):
     """The publish form without its script (still loading, or blocked): a plain post."""
     _ = translator()
-    asset = asset_or_404(asset_id)
+    asset = row_or_404(Asset, asset_id)
     channel = request.form.get("channel", "").strip()
     try:
         pub = publish(appliance(), channel, asset, user=g.user)
