@@ -8,7 +8,7 @@ each in a fresh process whose whole process tree is sampled for memory (RSS,
 every 20 ms, with psutil):
 
 - ``ezdxf.readfile``: only loading the document, the baseline;
-- the conversion (``core.pipeline.convert_file``, what ``floorcast convert`` and a
+- the conversion (``core.convert.pipeline.convert_file``, what ``floorcast convert`` and a
   job's child run), timed per stage from its progress reports: parse, geometry,
   write (sniffing and hashing the file are in ``total``);
 - ``floorcast convert`` end to end (Python start and plugin loading included).
@@ -89,8 +89,8 @@ def run_measured(cmd: list[str], timeout: float = 7200) -> tuple[subprocess.Comp
 def child(source: Path, out: Path) -> None:
     """In-process conversion with stage times (run by the benchmark in a fresh process)."""
     from core.config import converter_options, load_settings
-    from core.pipeline import convert_file
-    from core.plugins import Plugins
+    from core.convert.pipeline import convert_file
+    from core.plugins.manager import Plugins
 
     settings = load_settings(None)
     formats = Plugins().formats()

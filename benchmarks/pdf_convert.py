@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.pdf_plan import venue_plan  # noqa: E402
-from core.pipeline import convert_file  # noqa: E402
-from core.plugins import Plugins  # noqa: E402
+from core.convert.pipeline import convert_file  # noqa: E402
+from core.plugins.manager import Plugins  # noqa: E402
 
 
 def timed_formats():

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/pdf_scanned.py [--pages 10] [--json out.json]
 
 Held-out synthetic A3 scans at 150 dpi (seeds the detector never trained on) are
-converted through the whole pipeline (``core.pipeline.convert_file``: render,
+converted through the whole pipeline (``core.convert.pipeline.convert_file``: render,
 detect, trace, build, GLB). Printed per page and summarised:
 
 - time: the whole conversion (wall clock, the process's CPU seconds over all its
@@ -47,8 +47,8 @@ from floorcast_pdf.detector import PlanDetector  # noqa: E402
 from floorcast_pdf.pages import render_gray  # noqa: E402
 from floorcast_pdf.scanned import straighten  # noqa: E402
 
-from core.pipeline import convert_file  # noqa: E402
-from core.plugins import Plugins  # noqa: E402
+from core.convert.pipeline import convert_file  # noqa: E402
+from core.plugins.manager import Plugins  # noqa: E402
 from plugins.pdf.training import scan, synth  # noqa: E402
 from plugins.pdf.training.train import HELD_OUT_SEED  # noqa: E402
 from tests.dxf_factory import iou, read_glb, walls_of  # noqa: E402

@@ -7,11 +7,11 @@ import logging
 from dataclasses import dataclass
 
 from core.config import Settings
-from core.db import open_database
+from core.data.db import open_database
+from core.data.migrate import migrate
+from core.data.models import database_proxy
 from core.events import MemoryBus, make_bus
-from core.migrate import migrate
-from core.models import database_proxy
-from core.plugins import Plugins, load_plugins
+from core.plugins.manager import Plugins, load_plugins
 from core.storage import open_storage
 
 log = logging.getLogger("floorcast")

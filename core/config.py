@@ -179,7 +179,7 @@ def converter_options(settings: Settings, options: dict | None) -> dict:
     """The options a converter runs with: the settings of :data:`CONVERTER_DEFAULTS`,
     overridden by the upload's own options. ``max_pages`` and ``max_megapixels``
     are guards, ``glb_*`` the GLB writer's settings: uploads cannot set them (see
-    ``core.jobs.service.OPTION_KEYS``)."""
+    ``core.jobs.intake.OPTION_KEYS``)."""
     merged = {key: settings.get(section, name) for key, (section, name) in CONVERTER_DEFAULTS.items()}
     merged.update(options or {})
     return merged

@@ -8,15 +8,24 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
+from core.convert.formats import SNIFF_BYTES, Progress
+from core.convert.geometry import fill_holes, fill_outlines, union_of, walls_from_linework
+from core.convert.layers import classify as classify_layer
+from core.convert.plan_rules import (
+    FIXTURES,
+    FLOOR_SLAB,
+    ROOM_SLAB,
+    PlanText,
+    Room,
+    enclosed_spaces,
+    find_rooms,
+    room_nodes,
+)
+from core.convert.scene import CATEGORIES, Material, Mesh, Node, Scene
 from core.errors import ConversionError
-from core.formats import SNIFF_BYTES, DetectorSpec, FormatSpec, Progress
-from core.geometry import fill_holes, fill_outlines, union_of, walls_from_linework
-from core.hookspecs import hookspec
-from core.layers import classify as classify_layer
-from core.plan_rules import FIXTURES, FLOOR_SLAB, ROOM_SLAB, PlanText, Room, enclosed_spaces, find_rooms, room_nodes
-from core.scene import CATEGORIES, Material, Mesh, Node, Scene
-from core.storage.base import BlobInfo, Storage, StorageBackendSpec, TooLarge
-from core.transports import TransportSpec
+from core.plugins.hookspecs import hookspec
+from core.plugins.specs import DetectorSpec, FormatOption, FormatSpec, StorageBackendSpec, TransportSpec
+from core.storage.base import BlobInfo, Storage, TooLarge
 
 if TYPE_CHECKING:
     from core.kiosks.hub import Close, KioskHub, KioskSession
@@ -30,7 +39,7 @@ def detectors() -> list[DetectorSpec]:
 
     For format plugins that need one (the PDF plugin for scanned pages): take the
     first whose ``classes`` hold what you look for."""
-    from core.plugins import current
+    from core.plugins.manager import current
 
     return sorted(current().detectors(), key=lambda spec: spec.weight, reverse=True)
 
@@ -55,6 +64,7 @@ __all__ = [
     "Close",
     "ConversionError",
     "DetectorSpec",
+    "FormatOption",
     "FormatSpec",
     "KioskHub",
     "KioskSession",

@@ -140,8 +140,8 @@ def test_a_failed_job_says_where_and_what_to_do_and_can_be_retried(server, tmp_p
 
 def test_live_feed_reports_jobs_another_process_runs(server):
     """A ``floorcast worker`` elsewhere writes only the job's row: the feed sees it."""
+    from core.data.models import Job, Plan
     from core.jobs import states
-    from core.models import Job, Plan
     from tests.test_kiosk_ws import bind_box
 
     admin = Console(server)

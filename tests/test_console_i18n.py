@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from core.convert.scene import CATEGORIES
 from core.jobs.progress import STAGE_SPANS
-from core.scene import CATEGORIES
 from web.console.i18n import JS_MESSAGES
 from web.console.messages_ko import KO
 from web.console.pages import FIXES

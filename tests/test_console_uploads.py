@@ -13,9 +13,9 @@ import requests
 
 from core.appliance import create_appliance
 from core.config import load_settings
+from core.data.models import Upload
+from core.jobs.resumable import RECEIVE_PIECE, create_upload, part_path, stale_after, write_chunk
 from core.jobs.watchdog import sweep
-from core.models import Upload
-from core.uploads import RECEIVE_PIECE, create_upload, part_path, stale_after, write_chunk
 from tests.dxf_factory import building_plan
 from tests.gltf_validator import validate
 from tests.serverproc import ServerProcess

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from floorcast_dxf.plugin import floorcast_register_formats
 
+from core.convert.pipeline import convert_file
 from core.errors import PERMANENT_CODES, ConversionError
-from core.pipeline import convert_file
 from tests.gltf_validator import validate
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from floorcast_pdf.plugin import floorcast_register_formats
 
+from core.convert.pipeline import convert_file
 from core.errors import PERMANENT_CODES, ConversionError
 from core.jobs.sandbox import Limits, run_converter
-from core.pipeline import convert_file
 from tests.gltf_validator import validate
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"

@@ -16,7 +16,7 @@ from floorcast_pdf.scanned.vectorise import polygons
 
 from core.errors import ConversionError
 from core.plugin_api import DetectorSpec, hookimpl
-from core.plugins import Plugins
+from core.plugins.manager import Plugins
 from plugins.pdf.training import scan
 from tests.dxf_factory import iou, read_glb, walls_of
 from tests.gltf_validator import validate

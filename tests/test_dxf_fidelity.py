@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
+from core.convert.layers import label_rank
+from core.convert.pipeline import convert_file
+from core.convert.plan_rules import PlanText, find_rooms
 from core.errors import ConversionError
-from core.layers import label_rank
-from core.pipeline import convert_file
-from core.plan_rules import PlanText, find_rooms
 from tests import dxf_factory
 from tests.dxf_factory import footprint, read_glb
 from tests.gltf_validator import validate

@@ -11,8 +11,8 @@ import shapely
 from floorcast_dxf.layers import classify
 from floorcast_dxf.plugin import floorcast_register_formats, sniff
 
+from core.convert.pipeline import convert_file
 from core.errors import ConversionError
-from core.pipeline import convert_file
 from tests import dxf_factory
 from tests.dxf_factory import edge_use, footprint, read_glb
 from tests.gltf_validator import validate

@@ -8,7 +8,7 @@ import pytest
 import shapely
 from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Point, Polygon, box
 
-from core import geometry
+from core.convert import geometry
 from tests.dxf_factory import edge_use
 
 L_SHAPE = Polygon([(0, 0), (2, 0), (2, 0.5), (0.5, 0.5), (0.5, 1.5), (0, 1.5)])

@@ -12,9 +12,9 @@ from flask import Flask, Response
 from shapely.geometry import box
 from werkzeug.serving import make_server
 
-from core import geometry
-from core.glb import write_glb
-from core.scene import Node, Scene
+from core.convert import geometry
+from core.convert.scene import Node, Scene
+from core.gltf.glb import write_glb
 from tests.dxf_factory import read_glb
 from tests.gltf_validator import validate
 from tests.test_glb_size import chair, gltf_json, seating

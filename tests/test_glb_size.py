@@ -11,9 +11,9 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from core import geometry
-from core.glb import INSTANCING, MAX_INSTANCED, MAX_POSES, QUANTIZATION, write_glb
-from core.scene import Mesh, Node, Scene
+from core.convert import geometry
+from core.convert.scene import Mesh, Node, Scene
+from core.gltf.glb import INSTANCING, MAX_INSTANCED, MAX_POSES, QUANTIZATION, write_glb
 from tests.dxf_factory import edge_use, footprint, read_glb
 from tests.gltf_validator import validate
 
@@ -309,7 +309,7 @@ def test_big_meshes_split_into_primitives_with_16_bit_indices(tmp_path):
 
 
 def test_rooms_are_one_upward_face_each(tmp_path):
-    from core.plan_rules import ROOM_SLAB, Room, room_nodes
+    from core.convert.plan_rules import ROOM_SLAB, Room, room_nodes
 
     hall = box(0, 0, 12, 8).difference(box(5, 3, 6, 4))  # a column in the middle
     node = room_nodes([Room(hall, "RM$", "Hall")])[0]

@@ -1,4 +1,4 @@
-"""A model over the configured size splits into tiles plus a manifest (core.tiles)."""
+"""A model over the configured size splits into tiles plus a manifest (core.gltf.tiles)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from core import geometry
-from core.formats import FormatSpec
-from core.glb import write_glb
-from core.pipeline import convert_file, tiles_dir
-from core.scene import Node, Scene
-from core.tiles import MANIFEST, write_tiles
+from core.convert import geometry
+from core.convert.pipeline import convert_file, tiles_dir
+from core.convert.scene import Node, Scene
+from core.gltf.glb import write_glb
+from core.gltf.tiles import MANIFEST, write_tiles
+from core.plugins.specs import FormatSpec
 from tests.conftest import slowplan
 from tests.dxf_factory import footprint, read_glb
 from tests.gltf_validator import validate
@@ -153,7 +153,7 @@ def test_job_stores_tiles_and_manifest_as_blobs(server_factory, plugin_env, tmp_
 
 
 def test_known_whole_size_cuts_parts_sure_to_be_too_big_unwritten(tmp_path, monkeypatch):
-    import core.tiles
+    import core.gltf.tiles
 
     scene = venue()
     full = write_glb(scene, tmp_path / "whole.glb", **KW)
@@ -165,7 +165,7 @@ def test_known_whole_size_cuts_parts_sure_to_be_too_big_unwritten(tmp_path, monk
         written.append(stats["bytes"])
         return stats
 
-    monkeypatch.setattr(core.tiles, "write_glb", counted)
+    monkeypatch.setattr(core.gltf.tiles, "write_glb", counted)
     plain = write_tiles(scene, tmp_path / "a", max_bytes=limit, **KW)
     plain_writes, written[:] = len(written), []
     known = write_tiles(scene, tmp_path / "b", max_bytes=limit, whole_bytes=full["bytes"], **KW)

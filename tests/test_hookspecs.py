@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from core import hookspecs
+from core.plugins import hookspecs
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
@@ -24,7 +24,7 @@ def test_register_hooks_return_lists_and_names_are_refused_twice():
 
     from core.errors import PluginError
     from core.plugin_api import StorageBackendSpec, hookimpl
-    from core.plugins import Plugins
+    from core.plugins.manager import Plugins
 
     class One:
         @hookimpl
@@ -39,7 +39,7 @@ def test_register_hooks_return_lists_and_names_are_refused_twice():
 
 def test_a_raising_hook_is_reported_by_name_and_skipped():
     from core.plugin_api import hookimpl
-    from core.plugins import Plugins
+    from core.plugins.manager import Plugins
 
     class Bad:
         @hookimpl

@@ -12,9 +12,9 @@ import zlib
 import pytest
 import requests
 
-from core.db import utcnow
+from core.data.db import utcnow
+from core.data.models import AuditEntry, Kiosk
 from core.kiosks.screenshots import SCREENSHOT_SECONDS
-from core.models import AuditEntry, Kiosk
 from tests.test_kiosk_ws import (
     assert_nothing_pending,
     bind_box,

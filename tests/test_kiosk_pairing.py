@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 import requests
 
-from core.db import utcnow
+from core.data.db import utcnow
+from core.data.models import Pairing
 from core.kiosks.fleet import KioskError
 from core.kiosks.pairing import ALPHABET, display_code, normalize_code
-from core.models import Pairing
 from tests.test_kiosk_ws import assert_nothing_pending, bind_box, hello, kiosk_row, start_server
 
 

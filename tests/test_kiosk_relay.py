@@ -12,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from core.channels.publishing import publish as publish_here
+from core.data.models import Asset, Event
 from core.kiosks.relay import EventRelay
-from core.models import Asset, Event
-from core.publishing import publish as publish_here
 from tests.test_kiosk_ws import (
     assert_dropped,
     assert_nothing_pending,

@@ -18,7 +18,7 @@ import websocket
 
 from core.appliance import create_appliance
 from core.config import load_settings
-from core.models import Asset, database_proxy
+from core.data.models import Asset, database_proxy
 from tests.serverproc import ServerProcess
 
 KIOSK_ENV = {"FLOORCAST_KIOSK__PING_SECONDS": "2", "FLOORCAST_KIOSK__HELLO_SECONDS": "1"}

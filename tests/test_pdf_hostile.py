@@ -11,9 +11,9 @@ import pytest
 import shapely
 from floorcast_pdf.plugin import floorcast_register_formats
 
+from core.convert.pipeline import convert_file
 from core.errors import PERMANENT_CODES, ConversionError
 from core.jobs.sandbox import Limits, run_converter
-from core.pipeline import convert_file
 from tests import pdf_factory
 from tests.dxf_factory import footprint, read_glb
 from tests.gltf_validator import validate

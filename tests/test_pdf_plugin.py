@@ -8,10 +8,10 @@ import pytest
 import shapely
 from floorcast_pdf.plugin import floorcast_register_formats, sniff
 
+from core.convert.formats import choose_format
+from core.convert.pipeline import convert_file
 from core.errors import PERMANENT_CODES, ConversionError
-from core.formats import choose_format
-from core.pipeline import convert_file
-from core.plugins import Plugins
+from core.plugins.manager import Plugins
 from tests.dxf_factory import read_glb
 from tests.gltf_validator import validate
 

@@ -13,8 +13,8 @@ import pytest
 import shapely
 from floorcast_pdf.scanned import vectorise
 
-from core.pipeline import convert_file
-from core.plugins import Plugins
+from core.convert.pipeline import convert_file
+from core.plugins.manager import Plugins
 from plugins.pdf.training import scan, synth
 from plugins.pdf.training.train import HELD_OUT_SEED
 from tests.dxf_factory import edge_use, iou, of, read_glb, walls_of

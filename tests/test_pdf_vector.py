@@ -12,8 +12,8 @@ import pytest
 import shapely
 from floorcast_pdf.plugin import floorcast_register_formats
 
+from core.convert.pipeline import convert_file
 from core.errors import ConversionError
-from core.pipeline import convert_file
 from tests import pdf_factory
 from tests.dxf_factory import edge_use, footprint, iou, of, read_glb, walls_of
 from tests.gltf_validator import validate

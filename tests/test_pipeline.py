@@ -1,4 +1,4 @@
-"""core.pipeline.convert_file: sniffing, error mapping, atomic GLB writing."""
+"""core.convert.pipeline.convert_file: sniffing, error mapping, atomic GLB writing."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from shapely.geometry import box
 
+from core.convert.pipeline import convert_file
+from core.convert.scene import Mesh, Node, Scene
 from core.errors import ConversionError
-from core.formats import FormatSpec
-from core.pipeline import convert_file
-from core.scene import Mesh, Node, Scene
+from core.plugins.specs import FormatSpec
 from tests.gltf_validator import validate
 
 MAGIC = b"BOXPLAN"

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, box
 
-from core import geometry
-from core.glb import write_glb
-from core.scene import Material, Mesh, Node, Scene, transform_mesh
+from core.convert import geometry
+from core.convert.scene import Material, Mesh, Node, Scene, transform_mesh
+from core.gltf.glb import write_glb
 from tests.dxf_factory import edge_use, footprint, read_glb
 from tests.gltf_validator import validate
 

@@ -15,8 +15,8 @@ def serve(ctx, bind):
 
     With no config anywhere, the first run creates ./data/appliance.toml, the data
     dir and an admin account, and prints the generated password once."""
+    from core.accounts.provision import DEFAULT_CONFIG, ensure_admin, write_config
     from core.appliance import create_appliance
-    from core.provision import DEFAULT_CONFIG, ensure_admin, write_config
     from web.server import run_server
 
     if ctx.config is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import current_app, g, request, session
 from flask_wtf.csrf import CSRFError
 
+from core.accounts.auth import user_for_token
 from core.appliance import Appliance
-from core.auth import user_for_token
-from core.models import User
+from core.data.models import User
 from web.problems import Problem
 
 

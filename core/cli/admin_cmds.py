@@ -21,7 +21,7 @@ def init(ctx, data_dir, admin_email, admin_password_file):
 
     Writes the config to --config (default: <data dir>/appliance.toml) and prints
     its path as the last line."""
-    from core.provision import init_box
+    from core.accounts.provision import init_box
 
     config = Path(ctx.config) if ctx.config else Path(data_dir) / "appliance.toml"
     password = admin_password_file.read().strip() if admin_password_file else None
@@ -35,8 +35,8 @@ def init(ctx, data_dir, admin_email, admin_password_file):
 @pass_ctx
 def migrate(ctx):
     """Apply pending database migrations (also done at every start)."""
-    from core.db import open_database
-    from core.migrate import migrate as run
+    from core.data.db import open_database
+    from core.data.migrate import migrate as run
 
     db = open_database(ctx.settings)
     applied = run(db, ctx.settings)
@@ -55,7 +55,7 @@ def user():
 @pass_ctx
 def user_create(ctx, email, role, password_file):
     """Create a user."""
-    from core.auth import create_user
+    from core.accounts.auth import create_user
 
     ctx.appliance(with_queue=False)
     password = (
@@ -81,8 +81,8 @@ def token():
 @pass_ctx
 def token_create(ctx, email, name):
     """Create an API token; prints only the token (shown once)."""
-    from core.auth import create_api_token
-    from core.models import User
+    from core.accounts.auth import create_api_token
+    from core.data.models import User
 
     ctx.appliance(with_queue=False)
     owner = User.get_or_none(User.email == email.strip().lower())

@@ -36,9 +36,9 @@ def _parse_set(values: tuple[str, ...]) -> dict:
 def convert(ctx, source, output, format_name, units, settings, report):
     """Convert SOURCE to a GLB; exits non-zero with `error: <code>: <message>`."""
     from core.config import converter_options
-    from core.jobs.service import validate_options
-    from core.pipeline import convert_file
-    from core.plugins import Plugins
+    from core.convert.pipeline import convert_file
+    from core.jobs.intake import validate_options
+    from core.plugins.manager import Plugins
 
     options = _parse_set(settings)
     if units:

@@ -17,7 +17,7 @@ def jobs():
 @pass_ctx
 def jobs_list(ctx, limit):
     """Recent jobs, newest first."""
-    from core.models import Job
+    from core.data.models import Job
 
     ctx.appliance(with_queue=False)
     for job in Job.select().order_by(Job.created_at.desc()).limit(limit):

@@ -79,7 +79,7 @@ def build_cli(argv: list[str]) -> click.Group:
     # Plugins (the web package among them) add their commands: `serve` comes from there.
     config, safe = _config_from_argv(argv)
     try:
-        from core.plugins import Plugins
+        from core.plugins.manager import Plugins
 
         env_safe = os.environ.get("FLOORCAST_PLUGINS__SAFE_MODE", "").lower() in ("1", "true", "yes", "on")
         Plugins(safe_mode=safe or env_safe).notify("floorcast_register_commands", cli=cli)
@@ -110,6 +110,6 @@ class _ErrorHandling:
 
 
 def default_config_path() -> Path:
-    from core.provision import DEFAULT_CONFIG
+    from core.accounts.provision import DEFAULT_CONFIG
 
     return DEFAULT_CONFIG

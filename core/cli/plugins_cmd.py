@@ -19,7 +19,7 @@ def plugins():
 @pass_ctx
 def plugins_list(ctx, as_json):
     """Every plugin with its version, the hooks it implements, and load errors."""
-    from core.plugins import load_plugins
+    from core.plugins.manager import load_plugins
 
     loaded = load_plugins(ctx.settings)
     rows = [vars(info) for info in loaded.infos]

@@ -26,9 +26,9 @@ def main() -> int:
     os.dup2(2, 1)
     sys.stdout = protocol
 
+    from core.convert.pipeline import convert_file
     from core.errors import ConversionError
-    from core.pipeline import convert_file
-    from core.plugins import Plugins
+    from core.plugins.manager import Plugins
 
     last = [0.0]
 

@@ -12,8 +12,8 @@ import logging
 
 from peewee import JOIN
 
-from core.models import Job, Publication
-from core.publishing import publish
+from core.channels.publishing import publish
+from core.data.models import Job, Publication
 
 log = logging.getLogger("floorcast.jobs")
 

@@ -21,14 +21,14 @@ from pathlib import Path
 from peewee import IntegrityError
 
 from core.config import converter_options
+from core.convert.formats import SNIFF_BYTES, choose_format
+from core.convert.pipeline import tiles_dir
+from core.data.models import Asset, Job
 from core.errors import PERMANENT_CODES, ConversionError
-from core.formats import SNIFF_BYTES, choose_format
 from core.jobs import states
 from core.jobs.progress import ProgressTracker
 from core.jobs.sandbox import Limits, run_converter
-from core.jobs.views import job_view
-from core.models import Asset, Job
-from core.pipeline import tiles_dir
+from core.jobs.serializers import job_view
 
 log = logging.getLogger("floorcast.jobs")
 

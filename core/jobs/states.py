@@ -13,8 +13,8 @@ import os
 import socket
 import uuid
 
-from core.db import utcnow
-from core.models import Job
+from core.data.db import utcnow
+from core.data.models import Job
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
 FINAL = (SUCCEEDED, FAILED, CANCELLED)

@@ -13,12 +13,12 @@ import os
 import socket
 import time
 
-from core.db import utcnow
+from core.data.db import utcnow
+from core.data.models import Job
 from core.jobs import states
 from core.jobs.publish_pending import publish_for_job, unpublished_jobs
 from core.jobs.queue import enqueue
-from core.models import Job
-from core.uploads import cleanup_stale
+from core.jobs.resumable import cleanup_stale
 
 log = logging.getLogger("floorcast.watchdog")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import uuid
 
-from core.db import utcnow
+from core.data.db import utcnow
+from core.data.models import Kiosk, User
 from core.kiosks.fleet import KioskError, audit, get_kiosk
-from core.models import Kiosk, User
 
 COMMANDS = ("reload", "identify", "screenshot")
 IDENTIFY_SECONDS = 10

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import uuid
 
-from core.auth import hash_secret, new_token
-from core.db import iso, utcnow
+from core.accounts.auth import hash_secret, new_token
+from core.channels.publishing import ensure_channel
+from core.data.db import iso, utcnow
+from core.data.models import AuditEntry, Channel, Event, Kiosk, User
 from core.errors import FloorcastError
-from core.models import AuditEntry, Channel, Event, Kiosk, User
-from core.publishing import ensure_channel
 
 TOKEN_PREFIX = "fcki"  # floorcast kiosk: tells kiosk tokens from API tokens (fct_)
 MAX_NAME = 100

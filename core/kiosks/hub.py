@@ -19,14 +19,14 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from core.auth import hash_secret
-from core.db import iso, utcnow
+from core.accounts.auth import hash_secret
+from core.channels.publishing import latest_publication, publication_message
+from core.data.db import iso, utcnow
+from core.data.models import Asset, Channel, Kiosk, Publication
 from core.kiosks.presence import Presence
 from core.kiosks.relay import EventRelay
 from core.kiosks.status import screen_size
 from core.kiosks.urls import content_path, signed_query, tiles_path
-from core.models import Asset, Channel, Kiosk, Publication
-from core.publishing import latest_publication, publication_message
 
 log = logging.getLogger("floorcast.kiosks")
 

@@ -20,10 +20,10 @@ import hmac
 import secrets
 import uuid
 
-from core.auth import hash_secret
-from core.db import iso, utcnow
+from core.accounts.auth import hash_secret
+from core.data.db import iso, utcnow
+from core.data.models import Kiosk, Pairing, User
 from core.kiosks.fleet import KioskError, audit, create_kiosk, new_kiosk_token
-from core.models import Kiosk, Pairing, User
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6

@@ -14,8 +14,8 @@ import uuid
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from core.db import iso, utcnow
-from core.models import Channel, Kiosk
+from core.data.db import iso, utcnow
+from core.data.models import Channel, Kiosk
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from core.kiosks.hub import KioskHub, KioskSession

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from core.models import Event
+from core.data.models import Event
 
 log = logging.getLogger("floorcast.kiosks.relay")
 

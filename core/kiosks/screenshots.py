@@ -14,9 +14,9 @@ import io
 import logging
 from typing import BinaryIO
 
-from core.db import utcnow
+from core.data.db import utcnow
+from core.data.models import Asset, Kiosk
 from core.kiosks.fleet import KioskError
-from core.models import Asset, Kiosk
 
 log = logging.getLogger("floorcast.kiosks")
 

@@ -21,15 +21,6 @@ class BlobInfo:
     size: int
 
 
-@dataclass(frozen=True)
-class StorageBackendSpec:
-    """``factory(settings) -> Storage``; chosen by ``[storage] backend = name``."""
-
-    name: str
-    factory: Callable[[dict], Storage]
-    description: str = ""
-
-
 class Storage(abc.ABC):
     """Streaming, atomic, content-addressed blob store."""
 

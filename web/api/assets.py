@@ -5,7 +5,7 @@ served with the sha256 as ETag and long-lived caching. Kiosks fetch them through
 signed URLs (no header), everyone else with a bearer token or the console's
 session.
 
-A model over ``[model] tile_mb`` also has tiles (:mod:`core.tiles`):
+A model over ``[model] tile_mb`` also has tiles (:mod:`core.gltf.tiles`):
 ``GET /api/v1/assets/<id>/tiles`` is its manifest with a ``url`` added to each
 tile, ``GET /api/v1/assets/<id>/tiles/<sha256>`` one tile's GLB (ETag, Range). A
 kiosk opens both with the signature of its publish ``url`` (the manifest it gets
@@ -23,9 +23,9 @@ from flask import Response, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from core.jobs.views import asset_tiles, asset_view
+from core.data.models import Asset, Kiosk
+from core.jobs.serializers import asset_tiles, asset_view
 from core.kiosks.urls import check_signature, tile_path
-from core.models import Asset, Kiosk
 from web.context import appliance, get_or_404, require_user
 from web.problems import Problem
 
@@ -124,7 +124,7 @@ class AssetContent(MethodView):
 class AssetTiles(MethodView):
     @blp.doc(responses={404: {"description": "the model has no tiles"}})
     def get(self, asset_id: str):
-        """A big model's tile manifest (see ``core.tiles``) with a ``url`` for each
+        """A big model's tile manifest (see ``core.gltf.tiles``) with a ``url`` for each
         tile; fetched with a kiosk's signed query, each ``url`` carries it on.
         Immutable, with an ETag; 404 for a model without tiles."""
         query = _authorize(asset_id)

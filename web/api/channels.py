@@ -6,10 +6,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from core import audit
-from core.db import iso
-from core.models import Asset, Channel, Kiosk, Publication
-from core.publishing import publish, rollback
+from core.accounts import audit
+from core.channels.publishing import publish, rollback
+from core.data.db import iso
+from core.data.models import Asset, Channel, Kiosk, Publication
 from web.context import appliance, require_user
 from web.problems import Problem
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from core import audit
+from core.accounts import audit
+from core.data.models import Job
 from core.jobs import states
 from core.jobs.queue import enqueue
-from core.jobs.views import job_view
-from core.models import Job
+from core.jobs.serializers import job_view
 from web.context import appliance, get_or_404, require_user
 from web.problems import Problem
 

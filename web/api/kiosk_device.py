@@ -7,11 +7,11 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from core.channels.publishing import latest_publication, publication_message
+from core.data.models import Kiosk
 from core.kiosks.fleet import KioskError
 from core.kiosks.hub import KioskHub
 from core.kiosks.screenshots import MAX_BYTES, store_screenshot
-from core.models import Kiosk
-from core.publishing import latest_publication, publication_message
 from web.context import appliance
 from web.problems import Problem
 

@@ -9,10 +9,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from core import audit
+from core.accounts import audit
 from core.errors import ConversionError
-from core.jobs.service import store_plan, submit
-from core.jobs.views import job_view
+from core.jobs.intake import store_plan, submit
+from core.jobs.serializers import job_view
 from web.context import appliance, require_user
 from web.problems import Problem
 

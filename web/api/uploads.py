@@ -16,9 +16,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from core import audit
-from core.jobs.views import job_view
-from core.uploads import UploadError, complete, create_upload, discard, get_upload, offset, write_chunk
+from core.accounts import audit
+from core.jobs.resumable import UploadError, complete, create_upload, discard, get_upload, offset, write_chunk
+from core.jobs.serializers import job_view
 from web.context import appliance, require_user
 from web.problems import Problem
 

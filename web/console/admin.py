@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
-from core import audit
-from core.auth import create_api_token, create_user, revoke_api_token, set_password, update_user
+from core.accounts import audit
+from core.accounts.auth import create_api_token, create_user, revoke_api_token, set_password, update_user
 from core.config import SETTINGS
-from core.models import ApiToken, AuditEntry, User
+from core.data.models import ApiToken, AuditEntry, User
 from web.console.base import admin_required, bp, row_or_404
 from web.console.i18n import translator
 from web.context import appliance

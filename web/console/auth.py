@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 from flask import flash, g, redirect, render_template, request, session, url_for
 
-from core import audit
-from core.auth import authenticate, check_password, set_password
-from core.models import User
+from core.accounts import audit
+from core.accounts.auth import authenticate, check_password, set_password
+from core.data.models import User
 from web.console.base import bp
 from web.console.i18n import LANGUAGES, translator
 

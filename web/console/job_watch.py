@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.db import utcnow
+from core.data.db import utcnow
+from core.data.models import Job
 from core.jobs import states
-from core.models import Job
 
 #: finished_at is written by another process's clock: look back this far
 CLOCK_SLACK = dt.timedelta(seconds=5)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 
+from core.data.models import Channel
 from core.kiosks.fleet import KioskError, list_kiosks, revoke, update_kiosk
 from core.kiosks.pairing import approve
-from core.models import Channel
 from web.console.base import admin_required, bp
 from web.console.i18n import translator
 from web.console.pages import channel_summary

@@ -7,14 +7,14 @@ import shutil
 from flask import flash, g, redirect, render_template, request, url_for
 from peewee import fn
 
-from core import audit
+from core.accounts import audit
+from core.channels.publishing import publish, rollback
+from core.convert.scene import CATEGORIES
+from core.data.models import Asset, Channel, Job, Kiosk, Plan, Publication
 from core.jobs.progress import STAGE_SPANS
-from core.jobs.views import asset_tiles, job_view
+from core.jobs.resumable import stale_after
+from core.jobs.serializers import asset_tiles, job_view
 from core.kiosks.urls import tiles_path
-from core.models import Asset, Channel, Job, Kiosk, Plan, Publication
-from core.publishing import publish, rollback
-from core.scene import CATEGORIES
-from core.uploads import stale_after
 from web.console.base import bp, row_or_404
 from web.console.i18n import translator
 from web.context import appliance

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from core.db import iso
+from core.data.db import iso
+from core.data.models import Asset, Job
 from core.kiosks.urls import content_path, tiles_path
-from core.models import Asset, Job
 
 
 def asset_tiles(asset: Asset) -> dict | None:
     """What a job stored of a big model's tiles (``{"manifest": <blob key>, "count",
-    "bytes"}``, see :mod:`core.tiles`), or None for a model served whole only."""
+    "bytes"}``, see :mod:`core.gltf.tiles`), or None for a model served whole only."""
     tiles = (asset.stats or {}).get("tiles")
     return tiles if isinstance(tiles, dict) and tiles.get("manifest") else None
 

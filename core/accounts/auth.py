@@ -8,8 +8,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from core.db import utcnow
-from core.models import ApiToken, User
+from core.data.db import utcnow
+from core.data.models import ApiToken, User
 
 _hasher = PasswordHasher()
 

@@ -1,6 +1,6 @@
 """Plan geometry -> closed triangle meshes, shared by the format plugins.
 
-Everything here works in plan metres with Z up and returns :class:`core.scene.Mesh`
+Everything here works in plan metres with Z up and returns :class:`core.convert.scene.Mesh`
 solids whose triangles wind counter-clockwise seen from outside. Solids share
 vertices along their edges (no per-face splitting) so each one is a closed
 2-manifold: every edge belongs to exactly two triangles. The GLB writer leaves
@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from core.scene import Mesh
+from core.convert.scene import Mesh
 
 #: grid (metres) that linework and outlines snap to so that nearly-touching
 #: endpoints from CAD drafting meet and unions stay robust

@@ -1,7 +1,7 @@
 """The tables. The jobs table is the truth about work, not the queue.
 
 Models are bound to a database at runtime through ``database_proxy``
-(see :func:`core.db.open_database`). Migrations keep frozen copies of these.
+(see :func:`core.data.db.open_database`). Migrations keep frozen copies of these.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from peewee import (
     UUIDField,
 )
 
-from core.db import utcnow
+from core.data.db import utcnow
 
 database_proxy = DatabaseProxy()
 

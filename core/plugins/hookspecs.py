@@ -16,9 +16,7 @@ import pluggy
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import click
 
-    from core.formats import DetectorSpec, FormatSpec
-    from core.storage.base import StorageBackendSpec
-    from core.transports import TransportSpec
+    from core.plugins.specs import DetectorSpec, FormatSpec, StorageBackendSpec, TransportSpec
 
 hookspec = pluggy.HookspecMarker("floorcast")
 

@@ -6,11 +6,11 @@ import hashlib
 import json
 from typing import BinaryIO
 
+from core.channels.publishing import ensure_channel
+from core.data.models import Job, Plan, User
 from core.errors import ConversionError
 from core.jobs import states
 from core.jobs.queue import enqueue
-from core.models import Job, Plan, User
-from core.publishing import ensure_channel
 from core.storage.base import TooLarge
 
 #: option keys a job accepts; anything else is refused so typos do not go unnoticed

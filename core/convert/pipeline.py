@@ -11,12 +11,16 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from core.convert.formats import SNIFF_BYTES, Progress, choose_format
+from core.convert.scene import Scene
 from core.errors import ConversionError
-from core.formats import SNIFF_BYTES, FormatSpec, Progress, choose_format
-from core.glb import write_glb
-from core.scene import Scene
-from core.tiles import write_tiles
+from core.gltf.glb import write_glb
+from core.gltf.tiles import write_tiles
+
+if TYPE_CHECKING:  # pragma: no cover
+    from core.plugins.specs import FormatSpec
 
 CHUNK = 1024 * 1024
 MB = 1024 * 1024
@@ -99,7 +103,7 @@ def convert_file(
     "source_sha256", "tiles"}``. Options ``glb_quantize`` and ``glb_tile_mb`` (the
     ``[model]`` settings) steer the writer: a GLB over ``glb_tile_mb`` MB is also
     written as tiles plus ``manifest.json`` in :func:`tiles_dir` (see
-    :mod:`core.tiles`), and ``tiles`` is then ``{"dir", "manifest"}``, else None.
+    :mod:`core.gltf.tiles`), and ``tiles`` is then ``{"dir", "manifest"}``, else None.
     Raises :class:`ConversionError` for anything wrong with the file.
     """
     source, out = Path(source), Path(out)

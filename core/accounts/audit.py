@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.models import AuditEntry, User
+from core.data.models import AuditEntry, User
 
 
 def actor(user: User | None) -> str:

@@ -6,7 +6,7 @@ goes to the cell holding its centre, every instance to the cell holding its
 placement, every labelled node (a room) whole to the cell holding its middle, so
 no room is cut in two and nothing is drawn twice. The tiles share one origin:
 loaded side by side they make the whole model, each one a complete GLB by the
-contract of :mod:`core.glb` (its ``asset.extras.floorcast`` also holds
+contract of :mod:`core.gltf.glb` (its ``asset.extras.floorcast`` also holds
 ``tile: {"index", "bounds"}``). A cell that is still too big but narrower than
 ``2 * MIN_CELL_M`` (or :data:`MAX_DEPTH` cuts deep) stays one tile over the size.
 
@@ -39,8 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.glb import write_glb
-from core.scene import Mesh, Node, Scene
+from core.convert.scene import Mesh, Node, Scene
+from core.gltf.glb import write_glb
 
 MANIFEST = "manifest.json"
 MAX_DEPTH = 8

@@ -13,8 +13,8 @@ from importlib.metadata import entry_points
 
 import pluggy
 
-from core import hookspecs
 from core.errors import PluginError
+from core.plugins import hookspecs
 
 log = logging.getLogger("floorcast.plugins")
 

@@ -12,8 +12,8 @@ import logging
 
 from peewee import IntegrityError, fn
 
-from core.jobs.views import asset_tiles
-from core.models import Asset, Channel, Event, Job, Publication, User
+from core.data.models import Asset, Channel, Event, Job, Publication, User
+from core.jobs.serializers import asset_tiles
 
 log = logging.getLogger("floorcast.publishing")
 

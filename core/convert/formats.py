@@ -1,16 +1,18 @@
-"""What a format or detector plugin contributes, and how core picks one."""
+"""How core picks the format of a file, and the progress callback converters get.
+
+Formats are :class:`core.plugins.specs.FormatSpec` records; this module needs only
+their ``name``, ``extensions``, ``sniff`` and ``weight``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from core.errors import ConversionError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from core.scene import Scene
+    from core.plugins.specs import FormatSpec
 
 #: how many leading bytes ``sniff`` sees
 SNIFF_BYTES = 4096
@@ -20,40 +22,6 @@ class Progress(Protocol):
     """``progress(stage, fraction, message=None)``: fraction of that stage in 0..1."""
 
     def __call__(self, stage: str, fraction: float, message: str | None = None) -> None: ...
-
-
-@dataclass(frozen=True)
-class FormatSpec:
-    """A file format: ``sniff(head: bytes) -> bool`` on the first bytes, and
-    ``convert(source: Path, options: dict, progress) -> Scene``.
-
-    Converters raise :class:`core.errors.ConversionError` for bad input.
-    """
-
-    name: str
-    extensions: tuple[str, ...]
-    sniff: Callable[[bytes], bool]
-    convert: Callable[[Path, dict, Progress], Scene]
-    weight: int = 100
-    version: str = "0"
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class DetectorSpec:
-    """A named ML model finding ``classes`` in a raster page of ``input_size`` pixels.
-
-    ``load(providers)`` returns an object with ``run(image) -> dict``; the PDF
-    plugin documents the exact result shape it expects.
-    """
-
-    name: str
-    classes: tuple[str, ...]
-    input_size: tuple[int, int]
-    load: Callable[..., object]
-    weight: int = 100
-    version: str = "0"
-    extra: dict = field(default_factory=dict)
 
 
 def choose_format(

@@ -16,9 +16,9 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from core.geometry import free_faces, is_thin, surface_each, union_of
-from core.layers import label_rank
-from core.scene import Node
+from core.convert.geometry import free_faces, is_thin, surface_each, union_of
+from core.convert.layers import label_rank
+from core.convert.scene import Node
 
 #: rooms are a coloured carpet 2 cm above the floor slab: one upward face (a
 #: slab's sides and underside would quadruple the triangles of a venue's rooms,
@@ -102,7 +102,7 @@ def find_rooms(
     none, from the spaces ``walls`` enclose (door ``openings`` closed).
 
     Each text names the smallest candidate it falls in; of the texts in one room,
-    those on the layers that name rooms best (:func:`core.layers.label_rank`:
+    those on the layers that name rooms best (:func:`core.convert.layers.label_rank`:
     room names before plain text, notes, dimensions) are joined top to bottom,
     left to right. Unnamed candidates from a room layer
     stay as unnamed rooms (minus any named room they overlap). Returns (rooms, every

@@ -19,11 +19,11 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
-from core.db import utcnow
+from core.channels.publishing import ensure_channel
+from core.data.db import utcnow
+from core.data.models import Job, Plan, Upload, User
 from core.errors import ConversionError
-from core.jobs.service import store_plan, submit, validate_options
-from core.models import Job, Plan, Upload, User
-from core.publishing import ensure_channel
+from core.jobs.intake import store_plan, submit, validate_options
 
 log = logging.getLogger("floorcast.uploads")
 

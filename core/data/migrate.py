@@ -14,7 +14,7 @@ from playhouse.migrations import Runner
 
 import migrations as migrations_pkg
 from core.config import Settings
-from core.db import is_sqlite
+from core.data.db import is_sqlite
 
 MIGRATIONS_DIR = Path(migrations_pkg.__file__).parent
 PG_LOCK_KEY = 0x466C6F6F72  # "Floor"

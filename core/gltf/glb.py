@@ -1,4 +1,4 @@
-"""Write a :class:`core.scene.Scene` as a glTF 2.0 binary (the GLB contract).
+"""Write a :class:`core.convert.scene.Scene` as a glTF 2.0 binary (the GLB contract).
 
 Axes: plan X -> glTF +X, plan Y -> glTF -Z, plan Z (+ the level's elevation) ->
 glTF +Y. That map is a proper rotation, so triangle winding (and with it the
@@ -43,8 +43,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.geometry import merge_meshes
-from core.scene import Material, Mesh, Node, Scene
+from core.convert.geometry import merge_meshes
+from core.convert.scene import Material, Mesh, Node, Scene
 
 ARRAY_BUFFER = 34962
 ELEMENT_ARRAY_BUFFER = 34963

@@ -3,7 +3,7 @@
 Coordinates are PLAN coordinates in METRES with Z up: ``x`` = plan X, ``y`` = plan
 Y, ``z`` = height above the level's floor. Plugins convert source units before
 building meshes (``Scene.scale_to_m`` records the factor they used); only
-:mod:`core.glb` knows about glTF's +Y-up axes, so every format gets the same output.
+:mod:`core.gltf.glb` knows about glTF's +Y-up axes, so every format gets the same output.
 """
 
 from __future__ import annotations
@@ -82,27 +82,27 @@ class Mesh:
         return cls(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.uint32))
 
     # Builders from shapely geometry. They live on Mesh so that plugins, which may
-    # import only core.plugin_api, reach core.geometry through a public name.
+    # import only core.plugin_api, reach core.convert.geometry through a public name.
 
     @staticmethod
     def extrude(geom, bottom: float, top: float) -> Mesh:
         """Closed prisms of the polygons in a shapely ``geom`` (plan metres)."""
-        from core import geometry
+        from core.convert import geometry
 
         return geometry.extrude(geom, bottom, top)
 
     @staticmethod
     def merge(meshes) -> Mesh:
         """One mesh from many (indices offset)."""
-        from core import geometry
+        from core.convert import geometry
 
         return geometry.merge_meshes(meshes)
 
     @staticmethod
     def wall_footprint(lines, *, default_thickness: float, max_thickness: float = 0.6, min_thickness: float = 0.03):
         """(shapely footprint, stats) of walls drawn as centre lines and/or double
-        lines; see :func:`core.geometry.walls_from_linework`. Extrude the result."""
-        from core import geometry
+        lines; see :func:`core.convert.geometry.walls_from_linework`. Extrude the result."""
+        from core.convert import geometry
 
         return geometry.walls_from_linework(
             lines,
@@ -234,7 +234,7 @@ class Node:
         """The mesh with every instance baked in: plain triangles in plan metres."""
         if self.instances is None or self.mesh is None:
             return self.mesh
-        from core.geometry import merge_meshes
+        from core.convert.geometry import merge_meshes
 
         return merge_meshes(transform_mesh(self.mesh, m) for m in self.instances)
 
