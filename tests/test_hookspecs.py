@@ -50,3 +50,11 @@ def test_a_raising_hook_is_reported_by_name_and_skipped():
     plugins.register(Bad(), "bad-formats")
     assert plugins.formats() == []
     assert "boom" in next(i.error for i in plugins.infos if i.name == "bad-formats")
+
+
+def test_every_hook_has_a_readme_entry():
+    """The README's plugin section names every hook a plugin can implement."""
+    section = README.split("## Plugins", 1)[1].split("\n## ", 1)[0]
+    hooks = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("floorcast_")]
+    missing = [name for name in hooks if f"`{name}(" not in section]
+    assert not missing, f"hooks without a README entry in ## Plugins: {missing}"

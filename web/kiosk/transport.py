@@ -27,8 +27,7 @@ from flask import request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from core.kiosks.hub import Close, KioskHub, KioskSession
-from core.plugin_api import TransportSpec, hookimpl
+from core.plugin_api import Close, KioskHub, KioskSession, TransportSpec, hookimpl
 
 log = logging.getLogger("floorcast.kiosks.ws")
 
