@@ -51,19 +51,7 @@ def take_back_lost_jobs(appliance) -> int:
         if not (expired or _owner_is_dead(job.lease_owner)):
             continue
         if job.attempts >= max_attempts:
-            done = bool(
-                Job.update(
-                    status=states.FAILED,
-                    finished_at=now,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    error_code="worker_lost",
-                    error_stage=job.stage,
-                    error_message=f"the worker running this job stopped {job.attempts} times",
-                )
-                .where(Job.id == job.id, Job.status == states.RUNNING, Job.lease_owner == job.lease_owner)
-                .execute()
-            )
+            done = states.fail_lost(job.id, job.lease_owner, stage=job.stage, attempts=job.attempts)
         else:
             done = states.requeue(job.id, job.lease_owner)
             if done:
@@ -80,9 +68,9 @@ def resend_queued(appliance, older_than_seconds: float) -> int:
     count = 0
     for job in Job.select(Job.id, Job.enqueued_at).where(Job.status == states.QUEUED):
         if job.enqueued_at.timestamp() <= cutoff:
-            Job.update(enqueued_at=utcnow()).where(Job.id == job.id).execute()
-            enqueue(appliance, job.id)
-            count += 1
+            if states.mark_resent(job.id):
+                enqueue(appliance, job.id)
+                count += 1
     return count
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from core.accounts import audit
 from core.data.models import Job
 from core.jobs import states
 from core.jobs.queue import enqueue
@@ -46,9 +45,8 @@ class JobCancel(MethodView):
         """Cancel a queued or running job."""
         user = require_user()
         job = _job(job_id)
-        if not states.cancel(job.id):
+        if not states.cancel(job.id, user=user):
             raise Problem(409, "not_cancellable", f"the job is {job.status}")
-        audit.record(user, "job.cancel", str(job.id))
         return job_view(_job(job_id))
 
 
@@ -59,23 +57,7 @@ class JobRetry(MethodView):
         """Run a failed or cancelled job again."""
         user = require_user()
         job = _job(job_id)
-        updated = (
-            Job.update(
-                status=states.QUEUED,
-                attempts=0,
-                error_code=None,
-                error_stage=None,
-                error_message=None,
-                error_detail=None,
-                finished_at=None,
-                progress=0,
-                stage="upload",
-            )
-            .where(Job.id == job.id, Job.status.in_((states.FAILED, states.CANCELLED)))
-            .execute()
-        )
-        if not updated:
+        if not states.retry(job.id, user=user):
             raise Problem(409, "not_retryable", f"the job is {job.status}")
-        audit.record(user, "job.retry", str(job.id))
         enqueue(appliance(), job.id)
         return job_view(_job(job_id))
