@@ -46,11 +46,13 @@ SETTINGS: tuple[Setting, ...] = (
         "peewee database URL; empty: SQLite file <data_dir>/floorcast.db; e.g. postgresql://user@host/db",
     ),
     Setting("queue", "backend", "sqlite", "job queue: sqlite (embedded, <data_dir>/queue.db) or redis"),
-    Setting("queue", "redis_url", "redis://127.0.0.1:6379/0", "Redis for queue = redis and events = redis"),
+    Setting("queue", "redis_url", "redis://127.0.0.1:6379/0", "Redis for queue = redis"),
     Setting("queue", "name", "floorcast", "queue name; boxes sharing a queue must agree on it"),
     Setting("queue", "workers", 2, "conversions run at the same time on this box"),
-    Setting("events", "backend", "memory", "fan-out of events to browsers and kiosks: memory (one box) or redis"),
-    Setting("storage", "backend", "local", "blob storage backend by plugin name: local, or s3 from floorcast-s3"),
+    Setting("events", "backend", "memory", "fan-out of events to browsers and kiosks: memory (within this process)"),
+    Setting(
+        "storage", "backend", "local", "blob storage backend by plugin name: local (built in) or a storage plugin's"
+    ),
     Setting("storage", "local_dir", "", "folder for local blobs; empty: <data_dir>/blobs"),
     Setting("uploads", "max_bytes", 500 * MB, "largest accepted upload in bytes (413 beyond)"),
     Setting("uploads", "stale_hours", 24, "unfinished resumable uploads untouched this long are deleted"),

@@ -1,8 +1,8 @@
 """Fan-out of events to the browsers and kiosks connected to this process.
 
 Topics: ``channel:<name>`` (publications), ``kiosk:<id>`` (commands, revocation),
-``jobs`` (progress). The in-process bus serves one box; a Redis bus between web
-nodes replaces it by configuration. Slow subscribers lose their oldest messages
+``jobs`` (progress). The in-process bus is the only backend (``[events] backend =
+"memory"``): it reaches what is connected to this process. Slow subscribers lose their oldest messages
 rather than stalling the publisher: kiosks reconcile from the database anyway.
 """
 
