@@ -32,5 +32,5 @@ def serve(ctx, bind):
 
 
 @hookimpl
-def floorcast_register_commands(cli):
-    cli.add_command(serve)
+def floorcast_register_commands():
+    return [serve]

@@ -11,6 +11,8 @@ import click
 from core.config import load_settings
 from core.errors import FloorcastError
 
+log = logging.getLogger("floorcast.cli")
+
 
 class CliContext:
     """Settings and the appliance, built on first use by the commands that need them."""
@@ -82,10 +84,20 @@ def build_cli(argv: list[str]) -> click.Group:
         from core.plugins.manager import Plugins
 
         env_safe = os.environ.get("FLOORCAST_PLUGINS__SAFE_MODE", "").lower() in ("1", "true", "yes", "on")
-        Plugins(safe_mode=safe or env_safe).notify("floorcast_register_commands", cli=cli)
+        add_plugin_commands(cli, Plugins(safe_mode=safe or env_safe))
     except Exception as exc:  # a broken plugin must not break the CLI
-        logging.getLogger("floorcast.cli").error("plugin commands unavailable: %s", exc)
+        log.error("plugin commands unavailable: %s", exc)
     return _ErrorHandling(cli)
+
+
+def add_plugin_commands(cli: click.Group, plugins) -> None:
+    """Add what ``floorcast_register_commands`` returns, but never in place of a
+    command ``cli`` already has (a plugin cannot replace ``convert``)."""
+    for command in plugins.collect("floorcast_register_commands"):
+        if command.name in cli.commands:
+            log.error("plugin command %r has the name of a built-in command: left out", command.name)
+            continue
+        cli.add_command(command)
 
 
 class _ErrorHandling:

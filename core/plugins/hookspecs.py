@@ -1,10 +1,17 @@
 """Every hook a Floorcast plugin can implement, grouped by what it extends.
 
 Plugins are found through the entry-point group ``floorcast`` and implement these
-with ``core.plugin_api.hookimpl``. Hooks named ``floorcast_register_*`` contribute
-things: each returns a list, core merges the lists of all plugins and refuses two
-contributions with the same name at startup. Notification hooks are called with
-every plugin isolated: one that raises is logged by name and the others still run.
+with ``core.plugin_api.hookimpl``. Every hook is one of three kinds:
+
+- ``floorcast_register_*`` hooks contribute things: each takes no arguments and
+  returns a list of named things (``.name``); core merges the lists of all plugins,
+  refuses two contributions with the same name, and leaves out (logging it by
+  name) a plugin whose hook raises.
+- ``firstresult`` hooks answer one question: the first non-None answer wins.
+- notification hooks return nothing and are called with every plugin isolated:
+  one that raises is logged by name and the others still run.
+
+A test holds every ``floorcast_register_*`` hook to its part of this rule.
 """
 
 from __future__ import annotations
@@ -87,10 +94,12 @@ def floorcast_register_kiosk_transports() -> list[TransportSpec]:
 
 
 @hookspec
-def floorcast_register_commands(cli: click.Group) -> None:
-    """Add click commands or groups to the ``floorcast`` CLI with ``cli.add_command``.
+def floorcast_register_commands() -> list[click.Command]:
+    """Return click commands or groups for the ``floorcast`` CLI.
 
-    Called once when the CLI starts (not in safe mode). Return value ignored.
+    Called once by the CLI when it starts (``core.cli.main.build_cli``), which adds
+    them (in safe mode, only the built-in plugins'); one named like a built-in
+    command is logged and left out.
     """
 
 
