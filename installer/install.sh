@@ -53,6 +53,8 @@ plugins=()
 for dir in plugins/*/; do [[ -f "$dir/setup.cfg" ]] && plugins+=(-e "${dir%/}"); done
 say "installing floorcast${extras} and bundled plugins"
 "${pip[@]}" install -e ".${extras}" "${plugins[@]}"
+say "compiling the translations"
+.venv/bin/pybabel -q compile -d web/translations  # the .mo files are built here, not kept in git
 
 say "installing browser libraries from the lockfile"
 export SCARF_ANALYTICS=false  # swagger-ui-dist pulls in an analytics postinstall: keep it quiet

@@ -1,7 +1,8 @@
 """The web console at ``/console``: server-rendered pages with small ES modules.
 
-:func:`install` adds it to the app: session cookies, CSRF protection, the login
-rate limit, the pages, the live feed (``/console/ws``) and three.js for the preview.
+:func:`install` adds it to the app: session cookies, CSRF protection, translations
+(:mod:`web.i18n`), the login rate limit, the pages, the live feed (``/console/ws``)
+and three.js for the preview.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
 from core.config import Settings
+from web.i18n import install as install_translations
 
 log = logging.getLogger("floorcast.console")
 
@@ -42,6 +44,7 @@ def install(app: Flask, settings: Settings, limiter: Limiter, node_modules: Path
         FLOORCAST_NODE_MODULES=node_modules,
     )
     CSRFProtect(app)
+    install_translations(app)
     app.register_blueprint(bp)
     app.view_functions["console.login"] = limiter.limit(
         settings["console"]["login_rate"],  # failed sign-ins only: successes are free

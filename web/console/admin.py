@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from core.accounts import audit
 from core.accounts.auth import create_api_token, create_user, revoke_api_token, set_password, update_user
 from core.config import SETTINGS
 from core.data.models import ApiToken, AuditEntry, User
 from web.console.base import admin_required, bp, row_or_404
-from web.console.i18n import translator
 from web.context import appliance
 
 AUDIT_PAGE = 100
@@ -22,7 +22,6 @@ def _other_active_admins(user: User) -> int:
 @bp.route("/users", methods=["GET", "POST"])
 @admin_required
 def users():
-    _ = translator()
     if request.method == "POST":
         email = request.form.get("email", "").strip().lower()
         role = request.form.get("role", "staff")
@@ -37,7 +36,7 @@ def users():
                 flash(_("A password needs at least 8 characters."), "error")
             else:
                 audit.record(g.user, "user.create", str(user.id), email=user.email, role=user.role)
-                flash(_("User {email} created.", email=user.email), "ok")
+                flash(_("User %(email)s created.", email=user.email), "ok")
                 return redirect(url_for("console.users"), code=303)
     return render_template("console/users.html", users=list(User.select().order_by(User.email)))
 
@@ -45,7 +44,6 @@ def users():
 @bp.post("/users/<user_id>")
 @admin_required
 def user_update(user_id: str):
-    _ = translator()
     user = row_or_404(User, user_id)
     action = request.form.get("action")
     if action in ("disable", "make_staff") and _other_active_admins(user) == 0 and user.role == "admin":
@@ -57,7 +55,7 @@ def user_update(user_id: str):
             flash(_("A password needs at least 8 characters."), "error")
         else:
             audit.record(g.user, "user.password", str(user.id), email=user.email)
-            flash(_("Password set; {email}'s sessions are signed out.", email=user.email), "ok")
+            flash(_("Password set; %(email)s's sessions are signed out.", email=user.email), "ok")
     elif action in ("disable", "enable", "make_admin", "make_staff"):
         changes = {
             "disable": {"is_active": False},
@@ -67,7 +65,7 @@ def user_update(user_id: str):
         }[action]
         update_user(user, **changes)
         audit.record(g.user, f"user.{action}", str(user.id), email=user.email)
-        flash(_("{email} updated.", email=user.email), "ok")
+        flash(_("%(email)s updated.", email=user.email), "ok")
     else:
         abort(400)
     return redirect(url_for("console.users"), code=303)
@@ -75,7 +73,6 @@ def user_update(user_id: str):
 
 @bp.route("/tokens", methods=["GET", "POST"])
 def tokens():
-    _ = translator()
     new_token = None
     if request.method == "POST":
         name = request.form.get("name", "").strip()[:100]
@@ -89,7 +86,6 @@ def tokens():
 
 @bp.post("/tokens/<token_id>/revoke")
 def token_revoke(token_id: str):
-    _ = translator()
     try:
         revoked = revoke_api_token(g.user, token_id)
     except ValueError:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from core.accounts import audit
 from core.accounts.auth import authenticate, check_password, set_password
 from core.data.models import User
 from web.console.base import bp
-from web.console.i18n import LANGUAGES, translator
+from web.i18n import LANGUAGES
 
 
 def start_session(user: User) -> None:
@@ -29,7 +30,6 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    _ = translator()
     error = None
     if request.method == "POST":
         email = request.form.get("email", "")
@@ -60,7 +60,6 @@ def language(code: str):
 
 @bp.route("/account", methods=["GET", "POST"])
 def account():
-    _ = translator()
     if request.method == "POST":
         current = request.form.get("current_password", "")
         new, confirm = request.form.get("new_password", ""), request.form.get("confirm_password", "")

@@ -12,9 +12,11 @@ import functools
 import json
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
 
-from web.console.i18n import js_messages, language, translator
+from web.console.i18n import js_messages
 from web.context import session_user
 
 bp = Blueprint(
@@ -71,8 +73,7 @@ def console_context():
     if not request.blueprint == "console":
         return {}
     return {
-        "_": translator(),
-        "lang": language(),
+        "lang": str(get_locale()),
         "csrf_token": generate_csrf,
         "current_user": getattr(g, "user", None),
         "js_messages": lambda: json.dumps(js_messages(), ensure_ascii=False),
@@ -85,21 +86,19 @@ def _error_page(status: int, message: str):
 
 @bp.errorhandler(CSRFError)
 def csrf_refused(exc):
-    return _error_page(
-        403, translator()("The form expired or did not come from this console. Reload the page and try again.")
-    )
+    return _error_page(403, _("The form expired or did not come from this console. Reload the page and try again."))
 
 
 @bp.errorhandler(403)
 def forbidden(_exc):
-    return _error_page(403, translator()("Only administrators may open this page."))
+    return _error_page(403, _("Only administrators may open this page."))
 
 
 @bp.errorhandler(404)
 def not_found(_exc):
-    return _error_page(404, translator()("There is nothing here."))
+    return _error_page(404, _("There is nothing here."))
 
 
 @bp.errorhandler(429)
 def too_many(_exc):
-    return _error_page(429, translator()("Too many attempts. Wait a minute and try again."))
+    return _error_page(429, _("Too many attempts. Wait a minute and try again."))

@@ -1,23 +1,14 @@
-"""The console's words in English and Korean, chosen from the browser's language.
-
-Messages are keyed by their English text: ``_("Upload")`` shows "Upload" or
-"업로드". The language comes from a choice made in the console (kept in the
-session), else from ``Accept-Language``, else English. A test checks that every
-message the templates and scripts use has its Korean text here.
+"""The console's words: Flask-Babel and the catalogues in ``web/translations``
+(see :mod:`web.i18n`). Templates and views call ``_()`` / ``ngettext()``; the
+scripts get their messages translated, once per page, from :func:`js_messages`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from core.jobs.progress import STAGE_SPANS
+from web.i18n import translated
 
-from flask import request, session
-
-from web.console.messages_ko import KO
-
-LANGUAGES = ("en", "ko")
-CATALOGUES: dict[str, dict[str, str]] = {"en": {}, "ko": KO}
-
-#: messages the scripts show, sent to the page once
+#: messages the scripts show (``t("...")`` in web/console/static), sent to the page once
 JS_MESSAGES = (
     "queued",
     "running",
@@ -50,23 +41,6 @@ JS_MESSAGES = (
 )
 
 
-def language() -> str:
-    chosen = session.get("lang")
-    if chosen in LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
-
-
-def translator(lang: str | None = None) -> Callable[..., str]:
-    catalogue = CATALOGUES[lang or language()]
-
-    def translate(message: str, **values) -> str:
-        text = catalogue.get(message, message)
-        return text.format(**values) if values else text
-
-    return translate
-
-
 def js_messages() -> dict[str, str]:
-    _ = translator()
-    return {key: _(key) for key in JS_MESSAGES}
+    """The scripts' messages and the stage names the live feed reports, translated."""
+    return translated((*JS_MESSAGES, *STAGE_SPANS))

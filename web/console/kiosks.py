@@ -4,12 +4,12 @@ the API from the page's script)."""
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from core.data.models import Channel
 from core.kiosks.fleet import KioskError, list_kiosks, revoke, update_kiosk
 from core.kiosks.pairing import approve
 from web.console.base import admin_required, bp
-from web.console.i18n import translator
 from web.console.pages import channel_summary
 from web.context import appliance
 
@@ -26,7 +26,6 @@ def kiosks():
 
 
 def _kiosk_error(exc: KioskError) -> None:
-    _ = translator()
     messages = {
         "invalid_code": _("That is not a pairing code: it has 6 letters and digits, like ABC-123."),
         "unknown_code": _("No kiosk is showing that code. Check the code on the kiosk's screen."),
@@ -42,7 +41,6 @@ def _kiosk_error(exc: KioskError) -> None:
 @bp.post("/kiosks/pair")
 @admin_required
 def kiosk_pair():
-    _ = translator()
     try:
         kiosk = approve(
             request.form.get("code", ""),
@@ -53,18 +51,17 @@ def kiosk_pair():
     except KioskError as exc:
         _kiosk_error(exc)
     else:
-        flash(_("Kiosk {name} paired to channel {channel}.", name=kiosk.name, channel=kiosk.channel.name), "ok")
+        flash(_("Kiosk %(name)s paired to channel %(channel)s.", name=kiosk.name, channel=kiosk.channel.name), "ok")
     return redirect(url_for("console.kiosks"), code=303)
 
 
 @bp.post("/kiosks/<kiosk_id>")
 @admin_required
 def kiosk_update(kiosk_id: str):
-    _ = translator()
     try:
         if request.form.get("action") == "revoke":
             kiosk = revoke(kiosk_id, bus=appliance().bus, user=g.user)
-            flash(_("Kiosk {name} revoked.", name=kiosk.name), "ok")
+            flash(_("Kiosk %(name)s revoked.", name=kiosk.name), "ok")
         else:
             kiosk = update_kiosk(
                 kiosk_id,
@@ -73,7 +70,7 @@ def kiosk_update(kiosk_id: str):
                 bus=appliance().bus,
                 user=g.user,
             )
-            flash(_("Kiosk {name} saved.", name=kiosk.name), "ok")
+            flash(_("Kiosk %(name)s saved.", name=kiosk.name), "ok")
     except KioskError as exc:
         _kiosk_error(exc)
     return redirect(url_for("console.kiosks"), code=303)

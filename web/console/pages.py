@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from peewee import fn
 
 from core.accounts import audit
@@ -16,7 +17,6 @@ from core.jobs.resumable import stale_after
 from core.jobs.serializers import asset_tiles, job_view
 from core.kiosks.urls import tiles_path
 from web.console.base import bp, row_or_404
-from web.console.i18n import translator
 from web.context import appliance
 
 STAGES = tuple(STAGE_SPANS)
@@ -167,16 +167,16 @@ def model(asset_id: str):
 @bp.post("/models/<asset_id>/publish")
 def model_publish(asset_id: str):
     """The publish form without its script (still loading, or blocked): a plain post."""
-    _ = translator()
     asset = row_or_404(Asset, asset_id)
     channel = request.form.get("channel", "").strip()
     try:
         pub = publish(appliance(), channel, asset, user=g.user)
     except ValueError as exc:
-        flash(f"{_('Could not publish')}: {exc}", "error")
+        flash(_("Could not publish") + f": {exc}", "error")
     else:
         audit.record(g.user, "channel.publish", channel, version=pub.version, asset=str(asset.id))
-        flash(f"{_('Published')} v{pub.version} {_('to')} {pub.channel.name}", "ok")
+        published, to = _("Published"), _("to")  # the words the page's script shows for the same event
+        flash(f"{published} v{pub.version} {to} {pub.channel.name}", "ok")
     return redirect(url_for("console.model", asset_id=asset_id), code=303)
 
 
@@ -192,7 +192,6 @@ def channels():
 
 @bp.post("/channels/<name>/rollback")
 def channel_rollback(name: str):
-    _ = translator()
     try:
         version = int(request.form.get("version", ""))
         pub = rollback(appliance(), name, version, user=g.user)
@@ -201,6 +200,7 @@ def channel_rollback(name: str):
     else:
         audit.record(g.user, "channel.rollback", name, to_version=version, version=pub.version)
         flash(
-            _("Rolled back: version {version} is live again as version {new}.", version=version, new=pub.version), "ok"
+            _("Rolled back: version %(version)s is live again as version %(new)s.", version=version, new=pub.version),
+            "ok",
         )
     return redirect(url_for("console.channels") + f"#channel-{name}", code=303)

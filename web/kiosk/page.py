@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, send_from_directory
+from flask_babel import get_locale
+
+from web.i18n import install as install_translations
+from web.kiosk.i18n import page_messages
 
 STATIC = Path(__file__).resolve().parent / "static"
 SERVICE_WORKER = "sw.js"
@@ -100,6 +104,7 @@ def create_blueprint(node_modules: Path) -> Blueprint:
     """The ``/kiosk`` page's routes; three.js is served from ``node_modules``."""
     shell = load_shell(node_modules)
     bp = Blueprint("kiosk_page", __name__, template_folder="templates")
+    bp.record_once(lambda state: install_translations(state.app))  # the page's words: the console's catalogues
 
     @bp.get("/kiosk")
     def page():
@@ -110,6 +115,8 @@ def create_blueprint(node_modules: Path) -> Blueprint:
             static=shell.static_prefix,
             import_map=json.dumps(shell.import_map()),
             version=shell.version,
+            lang=str(get_locale()),
+            messages=page_messages(),
         )
         response = Response(html, mimetype="text/html")
         response.headers["Cache-Control"] = REVALIDATE

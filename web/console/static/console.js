@@ -2,9 +2,21 @@
 
 const messages = JSON.parse(document.getElementById("fc-messages")?.textContent || "{}");
 
-/** The page's text for an English message. */
-export function t(message) {
-  return messages[message] ?? message;
+/** The page's text for an English message; ``%(name)s`` takes ``values[name]`` (gettext's placeholders). */
+export function t(message, values = {}) {
+  const text = messages[message] ?? message;
+  return text.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+const dateTimeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+  dateStyle: "medium",
+  timeStyle: "medium",
+  timeZone: "UTC",
+});
+
+/** An ISO timestamp as the page's language writes it, in UTC like the server-rendered ones. */
+export function formatWhen(iso) {
+  return iso ? `${dateTimeFormat.format(new Date(iso))} UTC` : "–";
 }
 
 export function csrfToken() {

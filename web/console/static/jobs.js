@@ -1,5 +1,5 @@
 // Jobs tables (dashboard, jobs page): progress and status follow the live feed.
-import { connectFeed, statusBadge } from "./console.js";
+import { connectFeed, statusBadge, t } from "./console.js";
 
 function row(id) {
   return document.querySelector(`tr[data-job="${id}"]`);
@@ -11,7 +11,7 @@ connectFeed(
       const tr = row(data.id);
       if (!tr) return;
       tr.querySelector("[data-progress]").value = data.progress;
-      tr.querySelector("[data-stage]").textContent = data.stage;
+      tr.querySelector("[data-stage]").textContent = t(data.stage);
       statusBadge(tr.querySelector("[data-status]"), "running");
     },
     "job.finished": (data) => {

@@ -1,5 +1,5 @@
 // The kiosk list: live status and version, and commands (identify, reload, screenshot).
-import { api, connectFeed, statusBadge, t } from "./console.js";
+import { api, connectFeed, formatWhen, statusBadge, t } from "./console.js";
 
 function update(kiosk) {
   const tr = document.querySelector(`tr[data-kiosk="${kiosk.id}"]`);
@@ -21,7 +21,7 @@ function update(kiosk) {
   }
   if (kiosk.shown_version && kiosk.shown_version > (live || 0)) tr.dataset.liveVersion = kiosk.shown_version;
   const seen = tr.querySelector('[data-field="last_seen"]');
-  seen.textContent = kiosk.last_seen ? `${kiosk.last_seen.slice(0, 19).replace("T", " ")} UTC` : "–";
+  seen.textContent = formatWhen(kiosk.last_seen);
 }
 
 connectFeed({ "kiosk.status": update }, { stateElement: document.getElementById("feed-state") });

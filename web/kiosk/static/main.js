@@ -7,6 +7,7 @@ import { runCommand } from "./commands.js";
 import { KioskConnection } from "./connection.js";
 import * as device from "./device.js";
 import { downloadModel } from "./download.js";
+import { t } from "./i18n.js";
 import * as modelCache from "./model_cache.js";
 import * as overlay from "./overlay.js";
 import { pair } from "./pairing.js";
@@ -165,7 +166,7 @@ class Kiosk {
           await this.apply(message);
         } catch (error) {
           console.warn("floorcast: could not show the published model", error);
-          overlay.setMessage("The new floor plan could not be loaded; retrying shortly.");
+          overlay.setMessage(t("The new floor plan could not be loaded; retrying shortly."));
           setTimeout(() => this.reconcile(), RETRY_AFTER_FAILURE_MS);
         }
       }
@@ -282,9 +283,12 @@ class Kiosk {
     overlay.setState(state);
     if (state === "waiting" && connection === "connected") {
       const channel = this.welcome?.channel;
-      overlay.setMessage(`Waiting for a floor plan${channel ? ` on channel “${channel}”` : ""}…`);
+      const waiting = channel
+        ? t("Waiting for a floor plan on channel “%(channel)s”…", { channel })
+        : t("Waiting for a floor plan…");
+      overlay.setMessage(waiting);
     } else if (state === "waiting" || state === "offline") {
-      overlay.setMessage(this.shown ? null : "Connecting to the Floorcast box…");
+      overlay.setMessage(this.shown ? null : t("Connecting to the Floorcast box…"));
     } else if (state !== "showing") {
       overlay.setMessage(null);
     }
@@ -304,7 +308,7 @@ try {
 } catch (error) {
   // No WebGL (disabled, or no usable GPU driver): say so on screen instead of staying blank.
   document.body.dataset.state = "unsupported";
-  overlay.setMessage("This screen cannot show 3D floor plans: WebGL is not available in this browser.");
+  overlay.setMessage(t("This screen cannot show 3D floor plans: WebGL is not available in this browser."));
   throw error;
 }
 window.floorcastKiosk = {

@@ -4,14 +4,15 @@
 // state for styles and for whoever watches the page.
 
 import { CATEGORIES } from "./categories.js";
+import { t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 
 const CONNECTION_TEXT = {
-  connecting: "connecting…",
-  connected: "connected",
-  reconnecting: "reconnecting…",
-  offline: "offline",
+  connecting: t("connecting…"),
+  connected: t("connected"),
+  reconnecting: t("reconnecting…"),
+  offline: t("offline"),
 };
 
 export function setState(state) {
@@ -29,8 +30,8 @@ export function setConnection(state) {
 export function showPairingCode(display) {
   $("pairing-code").textContent = display || "\u00a0";
   $("pairing-hint").textContent = display
-    ? "Enter this code in the Floorcast console, under Kiosks."
-    : "Asking the Floorcast box for a pairing code…";
+    ? t("Enter this code in the Floorcast console, under Kiosks.")
+    : t("Asking the Floorcast box for a pairing code…");
 }
 
 /** A line under the pairing code, or over the view; null hides it. */
@@ -65,7 +66,7 @@ let identifyTimer = null;
 /** Flash the screen and show the kiosk's name for ``seconds``. */
 export function identify(name, seconds) {
   const panel = $("identify");
-  $("identify-name").textContent = name || "Floorcast kiosk";
+  $("identify-name").textContent = name || t("Floorcast kiosk");
   panel.hidden = false;
   panel.classList.remove("flash");
   void panel.offsetWidth; // restart the animation

@@ -1,6 +1,8 @@
 // Pairing a kiosk that has no token: ask the box for a code, show it, and claim the
 // token once staff have approved the code (console or `floorcast kiosks approve`).
 
+import { t } from "./i18n.js";
+
 const POLL_MS = 2000;
 const RETRY_MAX_MS = 30000;
 
@@ -33,17 +35,17 @@ export async function pair({ show, trouble }) {
     try {
       response = await post("/api/v1/kiosk/pairings");
     } catch {
-      trouble("Cannot reach the Floorcast box; trying again…");
+      trouble(t("Cannot reach the Floorcast box; trying again…"));
       await sleep(backOff());
       continue;
     }
     if (response.status === 429) {
-      trouble("Too many pairing attempts; waiting…");
+      trouble(t("Too many pairing attempts; waiting…"));
       await sleep(retryAfterMs(response, 60000));
       continue;
     }
     if (response.status !== 201) {
-      trouble(`The box answered ${response.status}; trying again…`);
+      trouble(t("The box answered %(status)s; trying again…", { status: response.status }));
       await sleep(backOff());
       continue;
     }
@@ -67,7 +69,7 @@ async function claim(pairing, trouble) {
     try {
       response = await post(url, { secret: pairing.secret });
     } catch {
-      trouble("Cannot reach the Floorcast box; trying again…");
+      trouble(t("Cannot reach the Floorcast box; trying again…"));
       wait = 5000;
       continue;
     }
@@ -82,7 +84,7 @@ async function claim(pairing, trouble) {
     } else if ([403, 404, 410].includes(response.status)) {
       return null; // expired, already claimed or unknown: start a new pairing
     } else {
-      trouble(`The box answered ${response.status}; trying again…`);
+      trouble(t("The box answered %(status)s; trying again…", { status: response.status }));
       wait = 5000;
     }
   }
