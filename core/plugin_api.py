@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 from core.convert.formats import SNIFF_BYTES, Progress
-from core.convert.geometry import fill_holes, fill_outlines, union_of, walls_from_linework
+from core.convert.geometry import fill_holes, fill_outlines, ragged_arange, union_of, walls_from_linework
 from core.convert.layers import classify as classify_layer
 from core.convert.plan_rules import (
     FIXTURES,
@@ -87,6 +87,7 @@ __all__ = [
     "find_rooms",
     "hookimpl",
     "hookspec",
+    "ragged_arange",
     "room_nodes",
     "union_of",
     "walls_from_linework",

@@ -184,21 +184,21 @@ def test_random_wall_layouts(tmp_path, layout, units):
         assert np.isfinite(node.positions).all()
 
 
-def test_big_plans_are_built_in_tiles_alike(tmp_path, monkeypatch):
-    """Past a size walls and rooms are built tile by tile (bounded memory): the
+def test_big_plans_are_built_in_cells_alike(tmp_path, monkeypatch):
+    """Past a size walls and rooms are built cell by cell (bounded memory): the
     model is the one built in one go, every room found once."""
     import floorcast_dxf.build as build
 
     src = tmp_path / "styles.dxf"
     truth = dxf_factory.styles_plan(src)
     _, asset, nodes = convert(src, tmp_path, check=False)
-    monkeypatch.setattr(build, "TILE_POINTS", 40)
-    monkeypatch.setattr(build, "TILE_HALO", 15.0)
-    result, tiled_asset, tiled_nodes = convert(src, tmp_path)
-    assert result["report"]["walls"]["A-WALL"]["tiles"] >= 4
-    whole, tiled = walls_seen(asset, nodes), walls_seen(tiled_asset, tiled_nodes)
-    assert whole.symmetric_difference(tiled).area < 0.01 * whole.area
-    assert_walls_match(tiled, truth)
-    rooms = sorted(n.name for n in tiled_nodes if n.extras["floorcast"]["category"] == "room")
+    monkeypatch.setattr(build, "CELL_POINTS", 40)
+    monkeypatch.setattr(build, "CELL_HALO", 15.0)
+    result, cells_asset, cells_nodes = convert(src, tmp_path)
+    assert result["report"]["walls"]["A-WALL"]["cells"] >= 4
+    whole, in_cells = walls_seen(asset, nodes), walls_seen(cells_asset, cells_nodes)
+    assert whole.symmetric_difference(in_cells).area < 0.01 * whole.area
+    assert_walls_match(in_cells, truth)
+    rooms = sorted(n.name for n in cells_nodes if n.extras["floorcast"]["category"] == "room")
     assert rooms == sorted(n.name for n in nodes if n.extras["floorcast"]["category"] == "room")
     assert {"Lobby", "회의실", "Office"} <= set(rooms)

@@ -159,8 +159,10 @@ def _clean_parts(geoms) -> tuple[np.ndarray, np.ndarray]:
     return parts[keep], owner[keep]
 
 
-def _ragged_arange(counts: np.ndarray) -> np.ndarray:
-    """0..c-1 for each count, concatenated."""
+def ragged_arange(counts: np.ndarray) -> np.ndarray:
+    """0..c-1 for each count, concatenated: the position of each item within its
+    run, for runs of ``counts`` items laid end to end (vertices of polylines,
+    triangles of fans)."""
     return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
@@ -198,7 +200,7 @@ def _prisms(parts: np.ndarray) -> tuple:
     if fan.any():
         count = pcount[fan] - 2
         first = np.repeat(pstart[fan], count)
-        j = _ragged_arange(count)
+        j = ragged_arange(count)
         tri_parts.append(np.column_stack([first, first + j + 1, first + j + 2]))
         tri_poly.append(np.repeat(np.flatnonzero(fan), count))
     failed = []

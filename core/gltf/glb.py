@@ -1,11 +1,9 @@
 """Write a :class:`core.convert.scene.Scene` as a glTF 2.0 binary (the GLB contract).
 
-Axes: plan X -> glTF +X, plan Y -> glTF -Z, plan Z (+ the level's elevation) ->
-glTF +Y. That map is a proper rotation, so triangle winding (and with it the
-outward faces) survives. Models are moved so the plan extent's centre sits at the
-origin (float32 keeps millimetres for a kilometre-wide campus); ``origin`` in the
-asset extras says where it was. Normals are left out: glTF then asks viewers for
-flat normals, which is what extruded plans want, and vertices stay shared.
+Axes and origin are :mod:`core.gltf.axes`' (plan Y is glTF -Z, elevation +Y, the
+plan extent's centre at the origin); ``origin`` in the asset extras says where
+that centre was. Normals are left out: glTF then asks viewers for flat normals,
+which is what extruded plans want, and vertices stay shared.
 
 Size (kiosks download every model):
 
@@ -45,6 +43,7 @@ import numpy as np
 
 from core.convert.geometry import merge_meshes
 from core.convert.scene import Material, Mesh, Node, Scene
+from core.gltf.axes import GROUND, centred_origin, linear_to_gltf, to_gltf
 
 ARRAY_BUFFER = 34962
 ELEMENT_ARRAY_BUFFER = 34963
@@ -67,8 +66,6 @@ LABEL_CELL_M = 400.0
 #: the coarsest quantization grid (metres) a mesh may get: error at most half of it
 QUANTIZE_MAX_STEP = 0.01
 _Q = 32767.0
-# plan (x, y, z) -> glTF (x, z, -y): a proper rotation
-_AXES = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
 _MIRROR = np.diag([-1.0, 1.0, 1.0])  # mirrored copies: the mesh flipped in glTF X
 
 #: the look of each category when the scene does not name a material of its own
@@ -179,9 +176,8 @@ def _plan(scene: Scene, origin: np.ndarray) -> tuple[dict[tuple, list[tuple[Node
         inst = None
         if node.instances is not None and len(node.instances) >= MIN_INSTANCES:
             m = node.instances
-            shift = np.array([-origin[0], -origin[1], scene.elevation(node.level)])
-            linear = _AXES @ m[:, :3, :3] @ _AXES.T
-            trans = (m[:, :3, 3] + shift) @ _AXES.T
+            linear = linear_to_gltf(m[:, :3, :3])
+            trans = to_gltf(m[:, :3, 3], origin, scene.elevation(node.level))
             mirrored = np.linalg.det(linear) < 0
             proper = linear.copy()
             proper[mirrored] = proper[mirrored] @ _MIRROR
@@ -307,9 +303,7 @@ class _Writer:
         self.doc["scenes"][0]["nodes"].append(len(self.doc["nodes"]) - 1)
 
     def gl(self, mesh: Mesh, level: int, origin: np.ndarray) -> np.ndarray:
-        p = mesh.positions
-        elevation = self.scene.elevation(level)
-        return np.column_stack([p[:, 0] - origin[0], p[:, 2] + elevation, -(p[:, 1] - origin[1])])
+        return to_gltf(mesh.positions, origin, self.scene.elevation(level))
 
     def labelled(self, items: list[tuple[Node, Mesh]], origin: np.ndarray) -> None:
         """Labelled nodes (rooms) of one level: one node each, quantized in one
@@ -322,7 +316,7 @@ class _Writer:
             return
         gls = [self.gl(mesh, node.level, origin) for node, mesh in items]
         boxes = np.array([[g.min(axis=0), g.max(axis=0)] for g in gls])
-        centres = boxes.mean(axis=1)[:, [0, 2]]
+        centres = boxes.mean(axis=1)[:, GROUND]
         cells = np.floor((centres - centres.min(axis=0)) / LABEL_CELL_M).astype(np.int64)
         order = np.lexsort((cells[:, 1], cells[:, 0]))
         breaks = np.flatnonzero((np.diff(cells[order], axis=0) != 0).any(axis=1)) + 1
@@ -383,7 +377,7 @@ class _Writer:
         TRANSLATION each (12 bytes, not 32); the rest share the plain mesh with
         rotation and scale per copy."""
         node, mesh = item.node, item.node.mesh
-        gl = mesh.positions @ _AXES.T
+        gl = to_gltf(mesh.positions)
         mesh_bytes = 12 * len(gl) + 6 * len(mesh.indices) + 400  # float positions, indices, JSON
         for mirrored in (False, True):
             sel = np.flatnonzero(item.mirrored == mirrored)
@@ -491,7 +485,7 @@ def write_glb(
     if extent is None:
         raise ValueError("the scene has no geometry to write")
     lo, hi = extent
-    origin = np.array(origin if origin is not None else [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2], dtype=np.float64)
+    origin = np.array(origin, dtype=np.float64) if origin is not None else centred_origin(lo, hi)
 
     doc: dict = {
         "asset": {"version": "2.0", "generator": f"Floorcast {converter_version}"},

@@ -18,13 +18,14 @@ The manifest (``manifest.json`` beside the tiles) is::
      "max_bytes": N, "bytes": <all tiles>,
      "tiles": [{"file": "tile-000.glb", "sha256": ..., "size": ...,
                 "bounds": {"min": [x, y, z], "max": [x, y, z]},
-                "counts": {...}, "triangles": ...}, ...]}
+                "counts": {...}, "triangles": ..., "key": ...}, ...]}
 
 ``bounds`` are in the tiles' glTF frame (metres, +Y up, the shared origin), so a
 viewer can place a loading box or cull before fetching. Tile files are named by
-position; ``sha256`` is what storage keys them by.
+position; ``key`` is the blob key a tile is stored under, its ``sha256`` (blobs
+are content-addressed), so the manifest is final as written here.
 
-A job stores each tile and the manifest as blobs (``stats.tiles`` of the asset);
+A job stores each tile and the manifest file as blobs (``stats.tiles`` of the asset);
 the box serves the manifest at ``/api/v1/assets/<id>/tiles`` with a ``url`` per
 tile and each tile at ``/api/v1/assets/<id>/tiles/<sha256>``
 (:mod:`web.api.assets`); a kiosk's ``publish`` names the manifest in ``tiles``.
@@ -32,14 +33,15 @@ tile and each tile at ``/api/v1/assets/<id>/tiles/<sha256>``
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from core.convert.digest import file_sha256
 from core.convert.scene import Mesh, Node, Scene
+from core.gltf.axes import box_to_gltf, centred_origin
 from core.gltf.glb import write_glb
 
 MANIFEST = "manifest.json"
@@ -49,14 +51,6 @@ MAX_DEPTH = 8
 SURE = 0.8
 #: cells are not cut below this width (metres): the cut would only scatter triangles
 MIN_CELL_M = 4.0
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _centre_xy(node: Node) -> np.ndarray:
@@ -132,7 +126,7 @@ def write_tiles(
     for old in [*folder.glob("tile-*.glb"), folder / MANIFEST]:
         old.unlink(missing_ok=True)  # an earlier conversion's tiles
     lo, hi = scene.extent()  # type: ignore[misc]
-    origin = ((lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2)
+    origin = tuple(centred_origin(lo, hi))
     common = {"source_sha256": source_sha256, "format_name": format_name, "converter_version": converter_version}
     tiles: list[dict] = []
     pending = [(scene, lo[:2].copy(), hi[:2].copy(), 0)]
@@ -158,25 +152,24 @@ def write_tiles(
             guess = whole_bytes if part is scene else _weight(part) * per_weight * SURE
             if guess > max_bytes and split(part, cell_lo, cell_hi, depth):
                 continue
-        plo, phi = part.extent()  # type: ignore[misc]
-        bounds = {
-            "min": [round(float(v), 4) for v in (plo[0] - origin[0], plo[2], -(phi[1] - origin[1]))],
-            "max": [round(float(v), 4) for v in (phi[0] - origin[0], phi[2], -(plo[1] - origin[1]))],
-        }
+        gl_lo, gl_hi = box_to_gltf(*part.extent(), origin)  # type: ignore[misc]
+        bounds = {"min": [round(float(v), 4) for v in gl_lo], "max": [round(float(v), 4) for v in gl_hi]}
         info = {"tile": {"index": len(tiles), "bounds": bounds}}
         stats = write_glb(part, scratch, origin=origin, quantize=quantize, asset_info=info, **common)
         if stats["bytes"] > max_bytes and split(part, cell_lo, cell_hi, depth):
             continue
         name = f"tile-{len(tiles):03d}.glb"
         scratch.replace(folder / name)
+        sha256 = file_sha256(folder / name)
         tiles.append(
             {
                 "file": name,
-                "sha256": _sha256(folder / name),
+                "sha256": sha256,
                 "size": stats["bytes"],
                 "bounds": bounds,
                 "counts": stats["counts"],
                 "triangles": stats["triangles"],
+                "key": sha256,
             }
         )
     scratch.unlink(missing_ok=True)

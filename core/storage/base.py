@@ -7,12 +7,11 @@ uploaded twice is stored once and a key never changes meaning.
 from __future__ import annotations
 
 import abc
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-CHUNK = 1024 * 1024
+from core.convert.digest import stream_sha256
 
 
 @dataclass(frozen=True)
@@ -67,13 +66,17 @@ class TooLarge(Exception):
 
 
 def copy_hashing(src: BinaryIO, write: Callable[[bytes], object], max_bytes: int | None) -> BlobInfo:
-    """Copy ``src`` to ``write`` in chunks, returning the sha256 and size."""
-    digest = hashlib.sha256()
-    size = 0
-    while chunk := src.read(CHUNK):
-        size += len(chunk)
-        if max_bytes is not None and size > max_bytes:
+    """Copy ``src`` to ``write`` in chunks, returning the sha256 and size.
+
+    Raises :class:`TooLarge` past ``max_bytes``, before that chunk is written."""
+    copied = 0
+
+    def guarded(chunk: bytes) -> None:
+        nonlocal copied
+        copied += len(chunk)
+        if max_bytes is not None and copied > max_bytes:
             raise TooLarge(f"more than {max_bytes} bytes")
-        digest.update(chunk)
         write(chunk)
-    return BlobInfo(digest.hexdigest(), size)
+
+    key, size = stream_sha256(src, guarded)
+    return BlobInfo(key, size)

@@ -29,20 +29,21 @@ from core.plugin_api import (
     fill_holes,
     fill_outlines,
     find_rooms,
+    ragged_arange,
     room_nodes,
     union_of,
 )
 from floorcast_dxf.blocks import Placements
-from floorcast_dxf.flatten import Shapes, _ragged_arange
+from floorcast_dxf.flatten import Shapes
 
 #: block content in these categories is baked into the plan, the rest instanced
 BAKED = {"wall", "room", "floor"}
 #: window glass between these heights; wall below and above it
 SILL, HEAD = FIXTURES["window"][0], FIXTURES["window"][1]
-#: wall and window points above which walls and rooms are built tile by tile
-TILE_POINTS = 150_000
-#: how far (m) around its core a tile takes walls: spaces this wide are found whole
-TILE_HALO = 100.0
+#: wall and window points above which walls and rooms are built cell by cell
+CELL_POINTS = 150_000
+#: how far (m) around its core a cell takes walls: spaces this wide are found whole
+CELL_HALO = 100.0
 #: texts in blocks placed more often than this do not name rooms (chairs, not rooms)
 ROOM_TEXT_COPIES = 1000
 
@@ -77,7 +78,7 @@ class Items:
     chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
     fills: list[Polygon] = field(default_factory=list)
     # bounds of the shapes and of the fills, kept while no shape or fill is added
-    # (a tiled plan asks each tile for what reaches into it)
+    # (a plan built in cells asks each cell for what reaches into it)
     _bounds: np.ndarray | None = field(default=None, repr=False)
     _fill_bounds: np.ndarray | None = field(default=None, repr=False)
 
@@ -309,9 +310,9 @@ class Builder:
         self.instanced = 0
         self.other_is_wall = False
         self.explicit: list[bool] = []
-        # a plan built tile by tile: the spaces and floor footprint its tiles found
-        self.tile_spaces: list | None = None
-        self.tile_floor: list = []
+        # a plan built cell by cell: the spaces and floor footprint its cells found
+        self.cell_spaces: list | None = None
+        self.cell_floor: list = []
         self._floor = None
 
     def name(self, lid: int) -> str:
@@ -352,7 +353,7 @@ class Builder:
                 continue
             mine = rows[s.layer[rows] == lid]
             n = sizes[mine]
-            at = np.repeat(s.offsets[mine], n) + _ragged_arange(n)
+            at = np.repeat(s.offsets[mine], n) + ragged_arange(n)
             self.world[self.layer_cat[lid]][self.name(lid)].add_many(
                 s.points[at] * self.scale, n, s.closed[mine], s.width[mine] * self.scale
             )
@@ -429,9 +430,9 @@ class Builder:
         for items in self.world.get("door", {}).values():
             rings, lines, thick = items.geometry()
             self.openings += lines + [r.boundary for r in rings] + [t.boundary for t in thick]
-        tiles = self.tiles()
-        if tiles:
-            stats, walls = self.tiled_walls(tiles, progress), None
+        cells = self.cells()
+        if cells:
+            stats, walls = self.walls_by_cell(cells, progress), None
             categories = [c for c in FIXTURES if c != "window"]
         else:
             stats, walls, categories = {}, [], ["wall", "window", *[c for c in FIXTURES if c != "window"]]
@@ -451,10 +452,10 @@ class Builder:
             name = f"{'window ' if category == 'window' and cat == 'wall' else ''}{cat}s {layer}"
             self.scene.add(Node(name, cat, layer, mesh))
 
-    def tiles(self) -> list[tuple[tuple, tuple]]:
+    def cells(self) -> list[tuple[tuple, tuple]]:
         """(core, reach) boxes when the walls are too many to build at once (the
-        memory a plan needs then grows with its tiles, not with the plan): each
-        tile builds the walls reaching into its reach and keeps what lies in its
+        memory a plan needs then grows with its cells, not with the plan): each
+        cell builds the walls reaching into its reach and keeps what lies in its
         core, and the rooms wholly inside its reach that start in its core. []
         for a plan built in one go."""
         boxes, points = [], 0
@@ -468,24 +469,24 @@ class Builder:
                     boxes.append(shapely.total_bounds(np.asarray(items.fills, dtype=object)))
         if self.openings:
             points += int(shapely.get_num_coordinates(np.asarray(self.openings, dtype=object)).sum())
-        if points <= TILE_POINTS or not boxes:
+        if points <= CELL_POINTS or not boxes:
             return []
         b = np.asarray(boxes)
         x0, y0 = b[:, 0].min() - 1.0, b[:, 1].min() - 1.0
         x1, y1 = b[:, 2].max() + 1.0, b[:, 3].max() + 1.0
-        count = int(np.ceil(points / TILE_POINTS))
+        count = int(np.ceil(points / CELL_POINTS))
         cols = max(1, int(round(np.sqrt(count * (x1 - x0) / max(y1 - y0, 1e-9)))))
         rows = max(1, int(np.ceil(count / cols)))
         xs, ys = np.linspace(x0, x1, cols + 1), np.linspace(y0, y1, rows + 1)
-        halo = TILE_HALO
+        halo = CELL_HALO
         return [
             ((xs[i], ys[j], xs[i + 1], ys[j + 1]), (xs[i] - halo, ys[j] - halo, xs[i + 1] + halo, ys[j + 1] + halo))
             for j in range(rows)
             for i in range(cols)
         ]
 
-    def tiled_walls(self, tiles, progress) -> dict:
-        """Walls and windows tile by tile (see :meth:`tiles`); the spaces the walls
+    def walls_by_cell(self, cells, progress) -> dict:
+        """Walls and windows cell by cell (see :meth:`cells`); the spaces the walls
         enclose and the building's footprint too, for :meth:`rooms_and_floor`."""
         opts = self.opts
         layers = [(c, layer, items) for c in ("wall", "window") for layer, items in sorted(self.world[c].items())]
@@ -496,8 +497,8 @@ class Builder:
         openings = np.asarray(self.openings, dtype=object) if self.openings and not drawn_rooms else None
         open_tree = shapely.STRtree(openings) if openings is not None else None
         outline_tree = shapely.STRtree([p for _, p in drawn_rooms]) if drawn_rooms and need_floor else None
-        self.tile_spaces, self.tile_floor = [], []
-        for n, (core, reach) in enumerate(tiles):
+        self.cell_spaces, self.cell_floor = [], []
+        for n, (core, reach) in enumerate(cells):
             core_box, reach_box = shapely.box(*core), shapely.box(*reach)
             fps = []
             for category, layer, items in layers:
@@ -523,21 +524,21 @@ class Builder:
                 if found:
                     corner = shapely.bounds(np.asarray(found, dtype=object))[:, :2]
                     mine = (corner >= core[:2]).all(axis=1) & (corner < core[2:]).all(axis=1)
-                    self.tile_spaces += [p for p, m in zip(found, mine, strict=True) if m]
+                    self.cell_spaces += [p for p, m in zip(found, mine, strict=True) if m]
             if need_floor and walls is not None:
                 outlines = found + ([drawn_rooms[i][1] for i in outline_tree.query(reach_box)] if outline_tree else [])
                 footprint = shapely.intersection(fill_holes(union_of([walls, *outlines])), core_box)
                 if not footprint.is_empty:
-                    self.tile_floor.append(footprint)
+                    self.cell_floor.append(footprint)
             del fps, walls, found
             release_memory()
-            progress("geometry", 0.4 + 0.2 * (n + 1) / len(tiles), f"walls and rooms, tile {n + 1} of {len(tiles)}")
+            progress("geometry", 0.4 + 0.2 * (n + 1) / len(cells), f"walls and rooms, cell {n + 1} of {len(cells)}")
         height = opts["wall_height"]
         for category, layer, _ in layers:
             for cat, mesh, _ in footprint_meshes(category, pieces.get((category, layer), []), {}, height):
                 self.add_world_node(category, cat, layer, mesh)
         for layer_stats in stats.values():
-            layer_stats["tiles"] = len(tiles)
+            layer_stats["cells"] = len(cells)
         return stats
 
     def room_candidates(self) -> list[tuple[str, Polygon]]:
@@ -559,9 +560,9 @@ class Builder:
     def rooms_and_floor(self, walls, texts: list[PlanText]) -> None:
         scene = self.scene
         candidates = self.room_candidates()
-        tiled = self.tile_spaces is not None
-        if tiled and not candidates:
-            candidates = [("", p) for p in self.tile_spaces]
+        in_cells = self.cell_spaces is not None
+        if in_cells and not candidates:
+            candidates = [("", p) for p in self.cell_spaces]
         # door leaves and swings close the openings (no need to merge them first)
         openings = shapely.geometrycollections(self.openings) if self.openings and not candidates else None
         rooms, outlines = find_rooms(candidates, texts, walls, openings)
@@ -571,11 +572,11 @@ class Builder:
         layer = next(iter(self.world.get("floor", {})), "")
         if floor.is_empty and self.opts["floor"]:
             # the footprint of the building: walls and rooms with their holes filled
-            if tiled:
-                floor = self.tile_floor
+            if in_cells:
+                floor = self.cell_floor
             else:
                 floor = fill_holes(union_of([g for g in [walls, *outlines] if g is not None]))
         if len(floor) if isinstance(floor, list) else not floor.is_empty:
             scene.add(Node("floor", "floor", layer, Mesh.extrude(floor, -FLOOR_SLAB, 0.0)))
         # the plan's shapes are in the scene now
-        self.world, self.openings, self.tile_spaces, self.tile_floor = {}, [], None, []
+        self.world, self.openings, self.cell_spaces, self.cell_floor = {}, [], None, []

@@ -21,8 +21,9 @@ from floorcast_dxf.build import ROOM_TEXT_COPIES, Builder, release_memory
 from floorcast_dxf.ezread import from_document
 from floorcast_dxf.flatten import flatten
 from floorcast_dxf.layers import BLOCK_CATEGORIES, Classifier
+from floorcast_dxf.markers import require_eof
 from floorcast_dxf.raw import RawDrawing
-from floorcast_dxf.reader import has_eof, read_document
+from floorcast_dxf.reader import read_document
 from floorcast_dxf.scan import ScanError, scan
 from floorcast_dxf.units import detect_units
 
@@ -64,12 +65,7 @@ def parse_options(options: dict) -> dict:
 
 def read(path: Path, reader: str = "auto") -> RawDrawing:
     """The plan data of a DXF file: the scanner first, ezdxf when it declines."""
-    if not has_eof(path):
-        raise ConversionError(
-            "corrupt_file",
-            "the DXF file is truncated: it ends before the EOF marker (an incomplete upload or copy?)",
-            stage="parse",
-        )
+    require_eof(path)
     declined = "reader option"
     if reader == "auto":
         try:

@@ -15,6 +15,7 @@ import shapely
 from ezdxf.math import BSpline, fit_points_to_cad_cv
 from shapely.geometry import Polygon
 
+from core.plugin_api import ragged_arange
 from floorcast_dxf.raw import RawDrawing
 from floorcast_dxf.scan import ocs_matrix
 
@@ -48,13 +49,6 @@ def _segments(sweep: np.ndarray, radius: np.ndarray, tolerance: np.ndarray | flo
     return np.clip(np.nan_to_num(n, nan=1), 1, MAX_SEGMENTS).astype(np.int64)
 
 
-def _ragged_arange(counts: np.ndarray) -> np.ndarray:
-    """0..c-1 for each count, concatenated."""
-    total = int(counts.sum())
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    return np.arange(total) - starts
-
-
 def _apply_ocs(points: np.ndarray, owner_rows: np.ndarray, ext: np.ndarray) -> np.ndarray:
     """Map points (row ``owner_rows[k]`` of ``ext`` each) from OCS to plan."""
     odd = np.flatnonzero((np.abs(ext[:, 0]) > 1e-12) | (np.abs(ext[:, 1]) > 1e-12) | (ext[:, 2] <= 0))
@@ -79,9 +73,9 @@ def _polylines(raw: RawDrawing, tol_of_owner) -> tuple:
     bulge = vt["bulge"]
     count = pl["count"]
     # vertex -> polyline; order vertices polyline by polyline
-    vidx = np.repeat(pl["start"], count) + _ragged_arange(count)
+    vidx = np.repeat(pl["start"], count) + ragged_arange(count)
     owner_pl = np.repeat(np.arange(n), count)
-    local = _ragged_arange(count)
+    local = ragged_arange(count)
     pts = vx[vidx]
     b = bulge[vidx]
     last = local == np.repeat(count, count) - 1
@@ -105,7 +99,7 @@ def _polylines(raw: RawDrawing, tol_of_owner) -> tuple:
         tol = tol_of_owner(pl["owner"][owner_pl[curved]])
         nseg = _segments(theta, radius, tol)
         inner = nseg - 1
-        k = _ragged_arange(inner) + 1
+        k = ragged_arange(inner) + 1
         rep = np.repeat(np.arange(len(curved)), inner)
         a0 = np.arctan2(p0[:, 1] - centre[:, 1], p0[:, 0] - centre[:, 0])
         ang = a0[rep] + theta[rep] * k / nseg[rep]
@@ -146,7 +140,7 @@ def _arcs(raw: RawDrawing, tol_of_owner) -> tuple | None:
     r = np.abs(t["r"])
     nseg = np.maximum(_segments(sweep, r, tol_of_owner(t["owner"])), np.where(closed, 8, 1))
     npts = np.where(closed, nseg, nseg + 1)
-    k = _ragged_arange(npts)
+    k = ragged_arange(npts)
     rep = np.repeat(np.arange(n), npts)
     ang = a0[rep] + sweep[rep] * k / nseg[rep]
     points = np.column_stack([t["cx"][rep] + r[rep] * np.cos(ang), t["cy"][rep] + r[rep] * np.sin(ang)])
@@ -168,7 +162,7 @@ def _ellipses(raw: RawDrawing, tol_of_owner) -> tuple | None:
     minor = np.column_stack([-t["my"], t["mx"]]) * (t["ratio"] * np.sign(np.where(t["ez"] == 0, 1, t["ez"])))[:, None]
     nseg = np.maximum(_segments(sweep, a, tol_of_owner(t["owner"])), np.where(closed, 8, 1))
     npts = np.where(closed, nseg, nseg + 1)
-    k = _ragged_arange(npts)
+    k = ragged_arange(npts)
     rep = np.repeat(np.arange(n), npts)
     u = p0[rep] + sweep[rep] * k / nseg[rep]
     points = (

@@ -5,14 +5,13 @@ from __future__ import annotations
 from core.plugin_api import FormatSpec, hookimpl
 from floorcast_dxf import __version__
 from floorcast_dxf.convert import convert
-
-BINARY_SENTINEL = b"AutoCAD Binary DXF\r\n\x1a\x00"
+from floorcast_dxf.markers import is_binary
 
 
 def sniff(head: bytes) -> bool:
     """ASCII DXF: optional blank lines and ``999`` comments, then ``0`` / ``SECTION``;
     or the binary DXF sentinel."""
-    if head.startswith(BINARY_SENTINEL):
+    if is_binary(head):
         return True
     text = head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
     lines = [line.strip() for line in text.splitlines()]

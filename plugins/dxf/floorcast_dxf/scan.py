@@ -24,6 +24,7 @@ from ezdxf.lldxf.encoding import decode_dxf_unicode
 from ezdxf.tools.codepage import toencoding
 from ezdxf.tools.text import fast_plain_mtext, plain_text
 
+from floorcast_dxf.markers import is_binary
 from floorcast_dxf.raw import Block, Hatch, Layer, RawDrawing, Spline, Text, concat_tables
 
 CHUNK = 2 << 20
@@ -149,7 +150,7 @@ class Scanner:
     def run(self) -> RawDrawing:
         with open(self.path, "rb") as fh:
             head = fh.read(32)
-            if head.startswith(b"AutoCAD Binary DXF"):
+            if is_binary(head):
                 raise ScanError("binary DXF")
             fh.seek(3 if head.startswith(b"\xef\xbb\xbf") else 0)
             carry = b""
