@@ -165,7 +165,7 @@ def test_login_is_throttled(server_factory):
 
 
 def test_cookie_is_secure_behind_https(settings_env):
-    from core.accounts.auth import create_user
+    from core.accounts.users import create_user
     from core.config import load_settings
     from web.app import create_app
 

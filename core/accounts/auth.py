@@ -1,4 +1,6 @@
-"""Users, passwords (argon2) and bearer tokens (random, stored as sha256)."""
+"""Passwords (argon2), signing in, and bearer tokens (random, stored as sha256).
+
+The accounts themselves and their rules are :mod:`core.accounts.users`."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from core.accounts import audit
 from core.data.db import utcnow
 from core.data.models import ApiToken, User
 
@@ -34,18 +37,14 @@ def check_password(user: User, password: str) -> bool:
         return False
 
 
-def create_user(email: str, password: str, role: str = "staff") -> User:
-    if role not in ("admin", "staff"):
-        raise ValueError(f"role must be admin or staff, not {role!r}")
-    if len(password) < 8:
-        raise ValueError("password must have at least 8 characters")
-    return User.create(email=email.strip().lower(), password_hash=hash_password(password), role=role)
+def create_api_token(user: User, name: str = "", *, by: User | None = None) -> str:
+    """A new token for ``user``; the plain token is returned once and never stored.
 
-
-def create_api_token(user: User, name: str = "") -> str:
-    """A new token for ``user``; the plain token is returned once and never stored."""
+    Audited with the acting user ``by`` (None: the CLI)."""
     token = new_token("fct")
-    ApiToken.create(user=user, name=name, token_hash=hash_secret(token))
+    with ApiToken._meta.database.atomic():
+        ApiToken.create(user=user, name=name, token_hash=hash_secret(token))
+        audit.record(by, "token.create", name)
     return token
 
 
@@ -85,32 +84,17 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """A new password ends every console session of the user."""
-    if len(password) < 8:
-        raise ValueError("password must have at least 8 characters")
-    User.update(password_hash=hash_password(password), session_version=User.session_version + 1).where(
-        User.id == user.id
-    ).execute()
-
-
-def update_user(user: User, *, role: str | None = None, is_active: bool | None = None) -> None:
-    """Change role and/or active flag; either change ends the user's sessions."""
-    changes: dict = {}
-    if role is not None and role != user.role:
-        if role not in ("admin", "staff"):
-            raise ValueError(f"role must be admin or staff, not {role!r}")
-        changes["role"] = role
-    if is_active is not None and bool(is_active) != bool(user.is_active):
-        changes["is_active"] = bool(is_active)
-    if changes:
-        User.update(session_version=User.session_version + 1, **changes).where(User.id == user.id).execute()
-
-
-def revoke_api_token(user: User, token_id: str) -> bool:
-    """Revoke one of ``user``'s tokens; False when it is not theirs or already revoked."""
-    return bool(
-        ApiToken.update(revoked_at=utcnow())
-        .where(ApiToken.id == token_id, ApiToken.user == user, ApiToken.revoked_at.is_null())
-        .execute()
-    )
+def revoke_api_token(user: User, token_id: str, *, by: User | None = None) -> bool:
+    """Revoke one of ``user``'s tokens; False when it is not theirs, already revoked
+    or not a token id at all. Audited with the acting user ``by``."""
+    try:
+        revoked = bool(
+            ApiToken.update(revoked_at=utcnow())
+            .where(ApiToken.id == token_id, ApiToken.user == user, ApiToken.revoked_at.is_null())
+            .execute()
+        )
+    except ValueError:  # not a UUID
+        return False
+    if revoked:
+        audit.record(by, "token.revoke", token_id)
+    return revoked

@@ -27,7 +27,7 @@ def write_config(config_path: Path, data_dir: Path) -> bool:
 
 def ensure_admin(email: str, password: str | None) -> str | None:
     """Create the admin if no admin exists; returns the password when generated here."""
-    from core.accounts.auth import create_user
+    from core.accounts.users import create_user
     from core.data.models import User
 
     if User.select().where(User.role == "admin").exists():

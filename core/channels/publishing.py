@@ -4,6 +4,8 @@ The publication row and its event are written in one transaction; the fan-out to
 connected kiosks happens after the commit, so a kiosk never hears of a
 publication the database does not have. A job publishes at most once (unique
 ``publication.job``); publishing again for the same job returns the first one.
+A person's publish or rollback is audited with the publication, in the same
+transaction; a job's is not (its publication row names the job).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 
 from peewee import IntegrityError, fn
 
+from core.accounts import audit
 from core.data.models import Asset, Channel, Event, Job, Publication, User
 from core.jobs.serializers import asset_tiles
 
@@ -60,6 +63,21 @@ def publish(
     job: Job | None = None,
     note: str = "publish",
 ) -> Publication:
+    """Publish ``asset`` as the channel's next version; ``user`` is who did it."""
+    entry = ("channel.publish", {"asset": str(asset.id)}) if job is None else None
+    return _publish(appliance, channel_name, asset, user=user, job=job, note=note, audit_entry=entry)
+
+
+def _publish(
+    appliance,
+    channel_name: str,
+    asset: Asset,
+    *,
+    user: User | None,
+    job: Job | None,
+    note: str,
+    audit_entry: tuple[str, dict] | None,
+) -> Publication:
     db = Publication._meta.database
     channel = ensure_channel(channel_name)
     if job is not None:
@@ -80,6 +98,9 @@ def publish(
                 pub.save()
                 message = publication_message(pub)
                 Event.update(data=message["data"]).where(Event.id == event.id).execute()
+                if audit_entry is not None:
+                    action, data = audit_entry
+                    audit.record(user, action, channel.name, version=version, **data)
             break
         except IntegrityError:
             if job is not None:
@@ -108,4 +129,7 @@ def rollback(appliance, channel_name: str, version: int, *, user: User | None = 
     old = Publication.select().join(Channel).where(Channel.name == channel_name, Publication.version == version).first()
     if old is None:
         raise LookupError(f"channel {channel_name!r} has no version {version}")
-    return publish(appliance, channel_name, old.asset, user=user, note=f"rollback to v{version}")
+    entry = ("channel.rollback", {"to_version": version})
+    return _publish(
+        appliance, channel_name, old.asset, user=user, job=None, note=f"rollback to v{version}", audit_entry=entry
+    )

@@ -55,7 +55,7 @@ def user():
 @pass_ctx
 def user_create(ctx, email, role, password_file):
     """Create a user."""
-    from core.accounts.auth import create_user
+    from core.accounts.users import create_user
 
     ctx.appliance(with_queue=False)
     password = (

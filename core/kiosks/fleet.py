@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import uuid
 
+from core.accounts.audit import record as audit  # also how pairing and commands audit
 from core.accounts.auth import hash_secret, new_token
 from core.channels.publishing import ensure_channel
 from core.data.db import iso, utcnow
-from core.data.models import AuditEntry, Channel, Event, Kiosk, User
+from core.data.models import Channel, Event, Kiosk, User
 from core.errors import FloorcastError
 
 TOKEN_PREFIX = "fcki"  # floorcast kiosk: tells kiosk tokens from API tokens (fct_)
@@ -37,10 +38,6 @@ def new_kiosk_token() -> tuple[str, str]:
     """A fresh kiosk token and the hash to store."""
     token = new_token(TOKEN_PREFIX)
     return token, hash_secret(token)
-
-
-def audit(user: User | None, action: str, target: str, **data) -> None:
-    AuditEntry.create(actor=f"user:{user.email}" if user else "cli", action=action, target=target, data=data)
 
 
 def _channel(name: str) -> Channel:

