@@ -127,9 +127,9 @@ def child(source: Path, out: Path) -> None:
                 "cpu": cpu,
                 "stages": stages,
                 "stage_peak_mib": {k: round(v / 2**20) for k, v in stage_peaks.items()},
-                "glb_size": result["glb_size"],
-                "stats": {k: result["stats"][k] for k in ("nodes", "triangles", "instanced_nodes", "extensions")},
-                "tiles": len(result["tiles"]["manifest"]["tiles"]) if result["tiles"] else 0,
+                "glb_size": result.glb_size,
+                "stats": {k: result.stats[k] for k in ("nodes", "triangles", "instanced_nodes", "extensions")},
+                "tiles": len(result.tiles.manifest["tiles"]) if result.tiles else 0,
             }
         )
     )

@@ -52,8 +52,8 @@ def run_once(src: Path, out: Path, formats, spent) -> dict:
     start, cpu = time.perf_counter(), time.process_time()
     result = convert_file(formats, src, out, options={}, progress=lambda *a: None)
     total, cpu = time.perf_counter() - start, time.process_time() - cpu
-    page = result["report"]["pages"][0]
-    steps = {"open": result["report"]["seconds"]["open"]}
+    page = result.report["pages"][0]
+    steps = {"open": result.report["seconds"]["open"]}
     steps.update(page["seconds"])
     vector = page["found"].get("seconds", {})
     steps.update({f"vector.{k}": v for k, v in vector.items()})
@@ -93,8 +93,8 @@ def main() -> None:
     steps = {name: statistics.median(r["steps"][name] for r in runs) for name in runs[0]["steps"]}
     print(f"venue plan: A3 at 1:200, {args.rows} x {args.cols} rooms, {plan['paths']} drawing paths, {size} bytes")
     print(
-        f"found: {last['stats']['counts']}, scale {last['scale']['ratio']} ({last['scale']['source']}),"
-        f" GLB {last['glb_size']} bytes, {last['stats']['triangles']} triangles"
+        f"found: {last.stats['counts']}, scale {last.scale['ratio']} ({last.scale['source']}),"
+        f" GLB {last.glb_size} bytes, {last.stats['triangles']} triangles"
     )
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"median of {args.runs} runs (after one warm-up), seconds (load average {load}):")

@@ -131,7 +131,7 @@ def synthetic(pages: int, tmp: Path, log) -> dict:
             start, cpu = time.perf_counter(), time.process_time()
             result = convert_file(formats, src, out, options={}, progress=lambda *a: None)
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-        page = result["report"]["pages"][0]
+        page = result.report["pages"][0]
         (classes,), (traced,) = seen.classes, seen.traced
         assert classes.shape == sample.labels.shape, "the page was not rendered at the scan's own resolution"
         row = {
@@ -200,7 +200,7 @@ def real(folder: Path, tmp: Path, log) -> list[dict]:
         row = {"file": entry["file"], "kind": entry.get("dxf_version_or_pdf_kind", "")}
         try:
             vec = convert_file(formats, src, tmp / "vector.glb", options={}, progress=lambda *a: None)
-            scale = vec["report"]["pages"][0]["scale"]["ratio"]
+            scale = vec.report["pages"][0]["scale"]["ratio"]
             with pymupdf.open(src) as doc:
                 image, points_per_pixel = render_gray(doc[0], 150.0, 12e6, 1)
             dpi = 72 / points_per_pixel
@@ -215,7 +215,7 @@ def real(folder: Path, tmp: Path, log) -> list[dict]:
                 render_dpi=round(dpi),
                 pixels=list(image.shape[::-1]),
                 seconds=round(time.perf_counter() - start, 2),
-                walls_found=res["report"]["pages"][0]["found"]["walls"],
+                walls_found=res.report["pages"][0]["found"]["walls"],
                 agreement_iou=round(iou(wall_footprint(tmp / "scanned.glb"), wall_footprint(tmp / "vector.glb")), 4),
             )
         except ConversionError as exc:

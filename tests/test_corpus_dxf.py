@@ -48,4 +48,4 @@ def test_corpus_file(path, tmp_path):
         return
     assert expected is None, f"expected {expected}, got a GLB"
     validate(out)
-    assert result["stats"]["triangles"] > 0
+    assert result.stats["triangles"] > 0

@@ -10,7 +10,7 @@ from floorcast_pdf.plugin import floorcast_register_formats
 
 from core.convert.pipeline import convert_file
 from core.errors import PERMANENT_CODES, ConversionError
-from core.jobs.sandbox import Limits, run_converter
+from core.jobs.sandbox import Limits, run_in_child
 from tests.gltf_validator import validate
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
@@ -31,18 +31,18 @@ def test_corpus_file(path, tmp_path):
         assert exc.message
         return
     validate(out)
-    assert result["stats"]["triangles"] > 0
-    assert result["scale"]["source"] in {"sheet", "scale bar", "dimension", "guess", "default"}
-    if result["scale"]["source"] in {"guess", "default"}:
-        assert any("scale" in w for w in result["warnings"]), "an assumed scale is said"
+    assert result.stats["triangles"] > 0
+    assert result.scale["source"] in {"sheet", "scale bar", "dimension", "guess", "default"}
+    if result.scale["source"] in {"guess", "default"}:
+        assert any("scale" in w for w in result.warnings), "an assumed scale is said"
 
 
 @needs_corpus
 def test_corpus_in_the_sandbox(tmp_path):
     limits = Limits(memory_mb=2048, cpu_seconds=120, wall_seconds=120, max_output_mb=256)
     for path in FILES:
-        request = {"source": str(path), "output": str(tmp_path / "out.glb"), "options": {}, "filename": path.name}
+        request = {"source": str(path), "output": str(tmp_path / "out.glb"), "options": {}, "format": "pdf"}
         try:
-            run_converter(request, limits, lambda *a: None)
+            run_in_child(request, limits, lambda *a: None)
         except ConversionError as exc:
             assert exc.code in PERMANENT_CODES, (path.name, exc.as_dict())

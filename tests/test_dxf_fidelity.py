@@ -67,12 +67,12 @@ def test_every_wall_style(tmp_path):
     assert {"door", "column", "window", "room", "floor"} <= categories(nodes)
     rooms = {n.extras["floorcast"].get("label") for n in nodes if n.extras["floorcast"]["category"] == "room"}
     assert {"Lobby", "회의실", "Office"} <= rooms
-    report = result["report"]
+    report = result.report
     assert report["xrefs"] == [{"block": "SITE", "path": "site-survey.dxf"}]
     assert report["layers"]["A-WALL-DEMO"]["state"] == "frozen" and report["layers"]["A-WALL-OLD"]["state"] == "off"
     assert report["layers"]["벽"]["category"] == "wall" and report["layers"]["창호"]["category"] == "window"
     assert report["skipped"]["paper space"] == 1 and report["reader"] == "scan"
-    assert any("XREF" in w for w in result["warnings"])
+    assert any("XREF" in w for w in result.warnings)
 
 
 def test_same_model_from_the_ezdxf_reader(tmp_path):
@@ -93,7 +93,7 @@ def test_venue_with_nested_mirrored_blocks_and_minsert(tmp_path):
     rooms = {n.extras["floorcast"].get("label") for n in nodes if n.extras["floorcast"]["category"] == "room"}
     assert rooms == set(truth.rooms)
     assert {"door", "window", "furniture"} <= categories(nodes)
-    blocks = result["report"]["blocks"]
+    blocks = result.report["blocks"]
     # 3 x 2 rooms: 16 desk sets, each with a chair, plus a MINSERT of 4 chairs
     assert blocks["placements"] == 6 * (16 + 16 + 4) + 3 + 6  # furniture, doors, windows
     assert blocks["instanced"] >= 6 * 36
@@ -121,8 +121,8 @@ def test_r12_without_insunits_and_binary(tmp_path, fmt):
     src = tmp_path / f"r12_{fmt}.dxf"
     truth = dxf_factory.building_plan(src, units="mm", insunits=False, version="R12", fmt=fmt)
     result, asset, nodes = convert(src, tmp_path)
-    assert (result["units"], result["units_source"]) == ("mm", "guess")
-    assert result["report"]["reader"] == ("scan" if fmt == "asc" else "ezdxf")
+    assert (result.units, result.units_source) == ("mm", "guess")
+    assert result.report["reader"] == ("scan" if fmt == "asc" else "ezdxf")
     assert_walls_match(walls_seen(asset, nodes), truth)
     assert {n.name for n in nodes if n.extras["floorcast"]["category"] == "room"} >= {"Lobby", "Hall"}
 
@@ -138,8 +138,8 @@ def test_damaged_file_is_repaired_with_a_warning(tmp_path):
     except ConversionError as exc:  # beyond repair: a clean code naming the problem
         assert exc.code == "corrupt_file" and exc.stage == "parse"
         return
-    assert result["report"]["reader"] == "ezdxf-recover"
-    assert any("repaired" in w for w in result["warnings"])
+    assert result.report["reader"] == "ezdxf-recover"
+    assert any("repaired" in w for w in result.warnings)
     assert_walls_match(walls_seen(asset, nodes), truth)
 
 
@@ -147,10 +147,10 @@ def test_layer_rules_from_settings_and_options(tmp_path):
     src = tmp_path / "plan.dxf"
     dxf_factory.building_plan(src)
     result, _, nodes = convert(src, tmp_path, check=False, layer_rules=["A-DOOR* = furniture"])
-    assert result["report"]["layers"]["A-DOOR"] == {**result["report"]["layers"]["A-DOOR"], "category": "furniture"}
-    assert result["report"]["layers"]["A-DOOR"]["source"] == "setting"
+    assert result.report["layers"]["A-DOOR"] == {**result.report["layers"]["A-DOOR"], "category": "furniture"}
+    assert result.report["layers"]["A-DOOR"]["source"] == "setting"
     result, _, _ = convert(src, tmp_path, check=False, layers={"A-D*": "door"}, layer_rules=["A-DOOR = furniture"])
-    assert result["report"]["layers"]["A-DOOR"]["source"] == "option"
+    assert result.report["layers"]["A-DOOR"]["source"] == "option"
     with pytest.raises(ConversionError) as info:
         convert(src, tmp_path, check=False, layer_rules=["A-DOOR = sofa"])
     assert info.value.code == "invalid_options"
@@ -195,7 +195,7 @@ def test_big_plans_are_built_in_cells_alike(tmp_path, monkeypatch):
     monkeypatch.setattr(build, "CELL_POINTS", 40)
     monkeypatch.setattr(build, "CELL_HALO", 15.0)
     result, cells_asset, cells_nodes = convert(src, tmp_path)
-    assert result["report"]["walls"]["A-WALL"]["cells"] >= 4
+    assert result.report["walls"]["A-WALL"]["cells"] >= 4
     whole, in_cells = walls_seen(asset, nodes), walls_seen(cells_asset, cells_nodes)
     assert whole.symmetric_difference(in_cells).area < 0.01 * whole.area
     assert_walls_match(in_cells, truth)

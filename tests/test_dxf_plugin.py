@@ -45,10 +45,10 @@ def _wall_footprint(asset, nodes):
 
 def test_units_from_insunits(plan_mm):
     _, result, asset, _ = plan_mm
-    assert (result["units"], result["units_source"]) == ("mm", "$INSUNITS")
+    assert (result.units, result.units_source) == ("mm", "$INSUNITS")
     assert asset["units"] == "mm" and asset["scale_to_m"] == 0.001
     assert asset["extent_m"]["size"][:2] == pytest.approx([20, 12], abs=0.01)
-    assert result["report"]["units"]["insunits"] == 4
+    assert result.report["units"]["insunits"] == 4
 
 
 def test_wall_footprint_matches_truth(plan_mm):
@@ -91,7 +91,7 @@ def test_rooms_named_by_their_labels(plan_mm):
         assert info["label"] == name and info["layer"] == "RM$"
         seen = footprint(node, asset["origin"])
         assert seen.symmetric_difference(truth.rooms[name]).area < 0.01
-    assert asset["counts"]["room"] == 4 and result["report"]["rooms"] == 4
+    assert asset["counts"]["room"] == 4 and result.report["rooms"] == 4
 
 
 def test_extras_and_report(plan_mm):
@@ -102,10 +102,10 @@ def test_extras_and_report(plan_mm):
         assert isinstance(info["layer"], str)
     assert asset["format"] == "dxf" and asset["warnings"] == [] and asset["converter_version"] == FORMATS[0].version
     assert len(asset["source_sha256"]) == 64
-    layers = result["report"]["layers"]
+    layers = result.report["layers"]
     assert layers["A-WALL"]["category"] == "wall" and layers["벽체"]["category"] == "wall"
     assert layers["A-DOOR"]["category"] == "door" and layers["RM$"]["category"] == "room"
-    assert result["report"]["entities"]["LINE"] >= 6
+    assert result.report["entities"]["LINE"] >= 6
 
 
 def test_units_guessed_without_insunits(tmp_path):
@@ -113,8 +113,8 @@ def test_units_guessed_without_insunits(tmp_path):
         src = tmp_path / f"plan_{units}.dxf"
         truth = dxf_factory.building_plan(src, units=units, insunits=False)
         result, asset, nodes = convert(src, tmp_path)
-        assert (result["units"], result["units_source"]) == (expected, "guess")
-        assert any("guessed" in w for w in result["warnings"])
+        assert (result.units, result.units_source) == (expected, "guess")
+        assert any("guessed" in w for w in result.warnings)
         seen, _ = _wall_footprint(asset, nodes)
         assert seen.intersection(truth.walls).area / seen.union(truth.walls).area >= 0.85
 
@@ -123,7 +123,7 @@ def test_units_option_overrides(tmp_path):
     src = tmp_path / "plan.dxf"
     dxf_factory.building_plan(src, units="mm", insunits=False)
     result, asset, _ = convert(src, tmp_path, units="cm")
-    assert (result["units"], result["units_source"]) == ("cm", "option")
+    assert (result.units, result.units_source) == ("cm", "option")
     # 10x bigger: the 1.5 m "double lines" are now two single walls, the band fat
     assert asset["extent_m"]["size"][0] == pytest.approx(200, abs=0.5)
 

@@ -95,17 +95,19 @@ def test_pipeline_writes_tiles_only_over_the_limit(tmp_path):
     src = tmp_path / "plan.venue"
     src.write_bytes(b"VENUE")
     small = convert_file([VENUE], src, tmp_path / "a.glb", options={"glb_tile_mb": 32}, progress=lambda *a: None)
-    assert small["tiles"] is None and not tiles_dir(tmp_path / "a.glb").exists()
-    limit_mb = small["glb_size"] / 3 / 1024 / 1024
+    assert small.tiles is None and not tiles_dir(tmp_path / "a.glb").exists()
+    limit_mb = small.glb_size / 3 / 1024 / 1024
     out = tmp_path / "b.glb"
     big = convert_file([VENUE], src, out, options={"glb_tile_mb": limit_mb}, progress=lambda *a: None)
-    assert big["glb_size"] == small["glb_size"]  # the whole model is still there
+    assert big.glb_size == small.glb_size  # the whole model is still there
     manifest = json.loads((tiles_dir(out) / MANIFEST).read_text())
-    assert big["tiles"]["manifest"] == manifest and big["stats"]["tiles"] == len(manifest["tiles"]) > 1
+    assert big.tiles.manifest == manifest and big.stats["tiles"] == len(manifest["tiles"]) > 1
+    assert big.tiles.manifest_path == str(tiles_dir(out) / MANIFEST) and big.glb_path == str(out)
+    assert [path for _, path in big.tiles.files()] == [tiles_dir(out) / t["file"] for t in manifest["tiles"]]
     for tile in manifest["tiles"]:
         validate(tiles_dir(out) / tile["file"])
     unquantized = convert_file([VENUE], src, tmp_path / "c.glb", options={"glb_quantize": "false"}, progress=print)
-    assert unquantized["stats"]["extensions"] == ["EXT_mesh_gpu_instancing"]
+    assert unquantized.stats["extensions"] == ["EXT_mesh_gpu_instancing"]
 
 
 def test_cli_names_the_tiles(tmp_path, plugin_env):

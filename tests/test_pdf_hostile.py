@@ -13,7 +13,7 @@ from floorcast_pdf.plugin import floorcast_register_formats
 
 from core.convert.pipeline import convert_file
 from core.errors import PERMANENT_CODES, ConversionError
-from core.jobs.sandbox import Limits, run_converter
+from core.jobs.sandbox import Limits, run_in_child
 from tests import pdf_factory
 from tests.dxf_factory import footprint, read_glb
 from tests.gltf_validator import validate
@@ -85,9 +85,14 @@ def test_inside_the_sandbox(hostile, tmp_path):
     limits = Limits(memory_mb=1024, cpu_seconds=60, wall_seconds=60, max_output_mb=64)
 
     def run(name: str):
-        request = {"source": str(hostile[name]), "output": str(tmp_path / f"{name}.glb"), "options": {}}
+        request = {
+            "source": str(hostile[name]),
+            "output": str(tmp_path / f"{name}.glb"),
+            "options": {},
+            "format": "pdf",
+        }
         try:
-            run_converter(request, limits, lambda *a: None)
+            run_in_child(request, limits, lambda *a: None)
         except ConversionError as exc:
             return exc.code
         return "converted"
@@ -100,7 +105,7 @@ def test_inside_the_sandbox(hostile, tmp_path):
 def test_a_chosen_page_of_a_very_long_pdf(hostile, tmp_path):
     out = tmp_path / "one.glb"
     result = convert_file(FORMATS, hostile["thousands_of_pages"], out, options={"page": 4321}, progress=lambda *a: None)
-    assert result["report"]["pages"][0]["page"] == 4321 and result["report"]["page_count"] == 5000
+    assert result.report["pages"][0]["page"] == 4321 and result.report["page_count"] == 5000
     validate(out)
 
 
@@ -112,7 +117,7 @@ def test_broken_xref_is_repaired_with_a_warning(tmp_path):
     out = tmp_path / "broken.glb"
     result = convert_file(FORMATS, broken, out, options={}, progress=lambda *a: None)
     validate(out)
-    assert any("repaired" in w for w in result["warnings"])
+    assert any("repaired" in w for w in result.warnings)
     asset, nodes = read_glb(out)
     walls = shapely.union_all(
         [footprint(n, asset["origin"]) for n in nodes if n.extras["floorcast"]["category"] == "wall"]

@@ -76,8 +76,8 @@ def test_scanned_page_goes_to_convert_page(tmp_path, monkeypatch):
     ((dtype, (h, w), mpp, scale),) = calls
     assert dtype == np.uint8 and (w, h) == pytest.approx((842 * 150 / 72, 595 * 150 / 72), abs=1)
     assert mpp == pytest.approx(200 * 0.0254 / 150)
-    assert result["stats"]["extent_m"]["size"][:2] == pytest.approx([w * mpp, h * mpp], rel=1e-3)
-    assert result["report"]["pages"][0]["kind"] == "scanned"
+    assert result.stats["extent_m"]["size"][:2] == pytest.approx([w * mpp, h * mpp], rel=1e-3)
+    assert result.report["pages"][0]["kind"] == "scanned"
     asset, nodes = read_glb(out)
     assert {n.extras["floorcast"]["category"] for n in nodes} >= {"wall", "door", "room"}
     assert [n.name for n in nodes if n.extras["floorcast"]["category"] == "room"] == ["Hall"]

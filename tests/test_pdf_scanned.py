@@ -41,7 +41,7 @@ def skewed(tmp_path_factory):
 
 def test_wall_footprint_matches_truth(skewed):
     sample, result, asset, nodes = skewed
-    assert iou(walls_of(asset, nodes), sample.walls_as_reported(result["report"]["pages"][0])) >= 0.75
+    assert iou(walls_of(asset, nodes), sample.walls_as_reported(result.report["pages"][0])) >= 0.75
     # with the scale given, that is the truth in metres: only the position differs
     (x0, y0, x1, y1), (tx0, ty0, tx1, ty1) = walls_of(asset, nodes).bounds, sample.walls_m.bounds
     assert (x1 - x0, y1 - y0) == pytest.approx((tx1 - tx0, ty1 - ty0), abs=0.5)
@@ -58,7 +58,7 @@ def test_walls_are_closed_solids(skewed):
 
 def test_the_report_names_detector_provider_and_skew(skewed):
     sample, result, asset, _ = skewed
-    page = result["report"]["pages"][0]
+    page = result.report["pages"][0]
     assert page["kind"] == "scanned"
     found = page["found"]
     assert found["detector"]["name"] == "floorcast-plan-seg"
@@ -71,7 +71,7 @@ def test_the_report_names_detector_provider_and_skew(skewed):
 
 def test_openings_found(skewed):
     sample, result, _, nodes = skewed
-    found = result["report"]["pages"][0]["found"]
+    found = result.report["pages"][0]["found"]
     truth = {k: sum(1 for b in sample.boxes if b["class"] == k) for k in ("door", "window")}
     assert found["doors"] >= truth["door"] // 2 and found["windows"] >= truth["window"] // 2
     assert of(nodes, "door") and of(nodes, "window")
@@ -82,10 +82,10 @@ def test_unknown_scale_is_said_and_the_plan_still_matches(tmp_path):
     and said; what was found still matches the truth at that scale."""
     sample = synth.make_sample(HELD_OUT_SEED + 5, page="A4", scale=50)
     result, asset, nodes = convert(sample, tmp_path)
-    page = result["report"]["pages"][0]
+    page = result.report["pages"][0]
     assert page["scale"]["source"] == "default" and page["scale"]["denominator"] == 100
-    assert any("1:100" in w for w in result["warnings"])
-    assert iou(walls_of(asset, nodes), sample.walls_as_reported(result["report"]["pages"][0])) >= 0.75
+    assert any("1:100" in w for w in result.warnings)
+    assert iou(walls_of(asset, nodes), sample.walls_as_reported(result.report["pages"][0])) >= 0.75
 
 
 def test_blank_scan_has_no_geometry(tmp_path):

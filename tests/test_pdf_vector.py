@@ -80,11 +80,11 @@ def test_walls_are_closed_solids_standing_on_the_floor(plan):
 
 def test_scale_read_from_the_note(plan):
     _, result, asset, _ = plan
-    assert result["scale"]["ratio"] == "1:100" and result["scale"]["source"] == "sheet"
+    assert result.scale["ratio"] == "1:100" and result.scale["source"] == "sheet"
     assert asset["scale"]["evidence"] == "SCALE 1:100" and asset["units_source"] == "sheet"
     assert asset["units"] == "pt" and asset["scale_to_m"] == pytest.approx(100 * 0.0254 / 72)
     assert asset["extent_m"]["size"][:2] == pytest.approx([20, 12], abs=0.05)
-    assert result["warnings"] == []
+    assert result.warnings == []
 
 
 def test_rooms_named_by_their_labels(plan):
@@ -96,7 +96,7 @@ def test_rooms_named_by_their_labels(plan):
         seen = footprint(node, asset["origin"])
         # a room reaches into the door openings it owns (at most 0.2 m² each)
         assert seen.symmetric_difference(truth.rooms[name]).area < 0.5, name
-    assert result["report"]["rooms"] == 4
+    assert result.report["rooms"] == 4
 
 
 def test_doors_from_swing_arcs(plan):
@@ -108,7 +108,7 @@ def test_doors_from_swing_arcs(plan):
         assert seen.distance(hinge) < 0.01
     assert seen.area == pytest.approx(4 * 3.14159 / 4, rel=0.05)  # four quarter circles of 1 m
     assert doors[0].positions[:, 1].max() == pytest.approx(0.03, abs=MM)
-    assert result["report"]["pages"][0]["found"]["doors"] == 4
+    assert result.report["pages"][0]["found"]["doors"] == 4
 
 
 def test_windows_bridge_the_gaps(plan):
@@ -134,7 +134,7 @@ def test_furniture_and_frame_are_not_walls(plan):
     ox, oy = pdf_factory.ORIGIN
     desk = shapely.affinity.translate(shapely.box(10, 1.5, 11.6, 2.3), ox, oy)
     assert seen.intersection(desk).area < 1e-4
-    assert result["report"]["pages"][0]["found"]["frame_paths"] >= 1
+    assert result.report["pages"][0]["found"]["frame_paths"] >= 1
 
 
 @pytest.mark.parametrize("rotation", [90, 180, 270])
@@ -153,7 +153,7 @@ def test_a_rotated_sheet_comes_out_as_shown(tmp_path, rotation):
         shown = shapely.affinity.translate(shown, (h - w) / 2 * K100, (w - h) / 2 * K100)
     assert iou(seen, shown) >= 0.9
     assert {n.name for n in of(nodes, "room")} == set(truth.rooms)
-    assert result["report"]["pages"][0]["rotation"] == rotation
+    assert result.report["pages"][0]["rotation"] == rotation
 
 
 def test_a_building_filling_the_sheet_is_not_its_frame(tmp_path):
@@ -161,7 +161,7 @@ def test_a_building_filling_the_sheet_is_not_its_frame(tmp_path):
     truth = pdf_factory.building_plan(src, size=(640, 460), origin=(1.0, 1.5))
     result, asset, nodes = convert(src, tmp_path)
     assert iou(seen_walls(asset, nodes), built(truth)) >= 0.9
-    assert result["report"]["pages"][0]["found"]["frame_paths"] == 1  # the border rectangle only
+    assert result.report["pages"][0]["found"]["frame_paths"] == 1  # the border rectangle only
 
 
 @pytest.mark.parametrize(
@@ -195,7 +195,7 @@ def test_no_scale_on_the_sheet_uses_the_default_and_says_so(tmp_path):
     truth = pdf_factory.building_plan(src, note=None)
     result, asset, nodes = convert(src, tmp_path)
     assert asset["scale"]["source"] == "default" and asset["scale"]["ratio"] == "1:100"
-    assert any("assumed 1:100" in w for w in result["warnings"])
+    assert any("assumed 1:100" in w for w in result.warnings)
     assert iou(seen_walls(asset, nodes), built(truth)) >= 0.9
 
 
@@ -205,7 +205,7 @@ def test_cad_layers_decide_when_present(tmp_path):
     src = tmp_path / "layers.pdf"
     truth = pdf_factory.building_plan(src, layers=True)
     result, asset, nodes = convert(src, tmp_path)
-    found = result["report"]["pages"][0]["found"]
+    found = result.report["pages"][0]["found"]
     assert found["by_layers"] is True
     assert found["layers"] == {"A-DOOR": "door", "A-GLAZ": "window", "A-WALL": "wall"}
     assert iou(seen_walls(asset, nodes), built(truth)) >= 0.9
@@ -217,7 +217,7 @@ def test_one_level_per_page(tmp_path):
     src = tmp_path / "two.pdf"
     truth = pdf_factory.building_plan(src, pages=2)
     result, asset, nodes = convert(src, tmp_path, storey_height=3.5)
-    assert [p["level"] for p in result["report"]["pages"]] == [0, 1]
+    assert [p["level"] for p in result.report["pages"]] == [0, 1]
     for level, bottom in ((0, 0.0), (1, 3.5)):
         walls = [n for n in of(nodes, "wall") if n.extras["floorcast"]["level"] == level]
         assert len(walls) == 1 and walls[0].positions[:, 1].min() == pytest.approx(bottom, abs=MM)
@@ -229,7 +229,7 @@ def test_a_chosen_page(tmp_path):
     src = tmp_path / "two.pdf"
     pdf_factory.building_plan(src, pages=2)
     result, asset, nodes = convert(src, tmp_path, page=2)
-    assert [(p["page"], p["level"]) for p in result["report"]["pages"]] == [(2, 0)]
+    assert [(p["page"], p["level"]) for p in result.report["pages"]] == [(2, 0)]
     assert {n.extras["floorcast"]["level"] for n in nodes} == {0}
     # on a level of its own: the model stands at that storey
     result, asset, nodes = convert(src, tmp_path, page=2, level=2, storey_height=3.0)

@@ -51,12 +51,12 @@ def test_converts_and_reports(tmp_path):
     result, out, events = _run(tmp_path, MAGIC + b" ok")
     validate(out)
     data = out.read_bytes()
-    assert result["format"] == "box" and result["converter_version"] == "2.1"
-    assert result["glb_sha256"] == hashlib.sha256(data).hexdigest()
-    assert result["glb_size"] == len(data)
-    assert result["source_sha256"] == hashlib.sha256(MAGIC + b" ok").hexdigest()
-    assert result["report"] == {"mode": "ok"} and result["units"] == "m"
-    assert result["stats"]["counts"] == {"wall": 1}
+    assert result.format == "box" and result.converter_version == "2.1"
+    assert result.glb_sha256 == hashlib.sha256(data).hexdigest()
+    assert result.glb_size == len(data)
+    assert result.source_sha256 == hashlib.sha256(MAGIC + b" ok").hexdigest()
+    assert result.report == {"mode": "ok"} and result.units == "m"
+    assert result.stats["counts"] == {"wall": 1}
     stages = [e[0] for e in events]
     assert stages[0] == "sniff" and stages[-1] == "write"
     assert {"sniff", "parse", "geometry", "write"} <= set(stages)
@@ -65,7 +65,7 @@ def test_converts_and_reports(tmp_path):
 
 def test_given_sha256_is_recorded(tmp_path):
     result, _, _ = _run(tmp_path, MAGIC + b" ok", source_sha256="f" * 64)
-    assert result["source_sha256"] == "f" * 64
+    assert result.source_sha256 == "f" * 64
 
 
 @pytest.mark.parametrize(

@@ -63,14 +63,14 @@ def convert(ctx, source, output, format_name, units, settings, report):
         click.echo(f"error: {exc.code}: {exc.message}", err=True)
         sys.exit(2)
     if report:
-        click.echo(json.dumps(result.get("report"), indent=2, ensure_ascii=False, default=str))
-    for warning in result.get("warnings") or []:
+        click.echo(json.dumps(result.report, indent=2, ensure_ascii=False, default=str))
+    for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"wrote {output} ({result.get('glb_size')} bytes, format {result.get('format')})", err=True)
-    if result.get("tiles"):
-        manifest = result["tiles"]["manifest"]
+    click.echo(f"wrote {output} ({result.glb_size} bytes, format {result.format})", err=True)
+    if result.tiles is not None:
+        manifest = result.tiles.manifest
         click.echo(
             f"wrote {len(manifest['tiles'])} tiles ({manifest['bytes']} bytes) and manifest.json"
-            f" to {result['tiles']['dir']}",
+            f" to {result.tiles.dir}",
             err=True,
         )

@@ -24,17 +24,23 @@ class Progress(Protocol):
     def __call__(self, stage: str, fraction: float, message: str | None = None) -> None: ...
 
 
+def format_named(formats: Iterable[FormatSpec], name: str) -> FormatSpec:
+    """The installed format called ``name``; ``unsupported_format`` when none is."""
+    formats = list(formats)
+    for spec in formats:
+        if spec.name == name:
+            return spec
+    names = ", ".join(sorted(s.name for s in formats)) or "none"
+    raise ConversionError("unsupported_format", f"no format named {name!r} (installed: {names})", stage="sniff")
+
+
 def choose_format(
     formats: Iterable[FormatSpec], head: bytes, filename: str = "", forced: str | None = None
 ) -> FormatSpec:
     """The format for a file: ``forced`` by name, else the highest-weight sniff match."""
     formats = list(formats)
     if forced:
-        for spec in formats:
-            if spec.name == forced:
-                return spec
-        names = ", ".join(sorted(s.name for s in formats)) or "none"
-        raise ConversionError("unsupported_format", f"no format named {forced!r} (installed: {names})", stage="sniff")
+        return format_named(formats, forced)
     if not head.strip(b"\x00 \t\r\n"):
         raise ConversionError("empty_file", "the file is empty", stage="sniff")
     accepted = []

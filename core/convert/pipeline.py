@@ -1,46 +1,41 @@
 """One conversion: sniff -> parse/geometry (the format's converter) -> write GLB.
 
-Used by the job child process and by ``floorcast convert``. Bad input always ends
-as a :class:`ConversionError` with a code and a stage; nothing else escapes for
-problems in the file.
+:func:`convert_file` sniffs and converts (``floorcast convert``, tests);
+:func:`convert_as` converts with a format chosen already (the job child: the
+job runner chose it). Both return a :class:`ConversionResult`. Bad input always
+ends as a :class:`ConversionError` with a code and a stage; nothing else escapes
+for problems in the file.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.convert.digest import file_sha256
 from core.convert.formats import SNIFF_BYTES, Progress, choose_format
+from core.convert.result import ConversionResult, TileSet
 from core.convert.scene import Scene
 from core.errors import ConversionError
 from core.gltf.glb import write_glb
-from core.gltf.tiles import write_tiles
+from core.gltf.tiles import MANIFEST, write_tiles
 
 if TYPE_CHECKING:  # pragma: no cover
     from core.plugins.specs import FormatSpec
 
-CHUNK = 1024 * 1024
 MB = 1024 * 1024
 
 
 def tiles_dir(out: Path) -> Path:
-    """Where the tiles of ``out`` go when it is too big: ``<out stem>.tiles/``."""
+    """Where the tiles of ``out`` go when it is too big and the caller names no
+    folder: ``<out stem>.tiles/``."""
     return out.with_name(out.stem + ".tiles")
 
 
 def _flag(value) -> bool:
     return str(value).lower() not in ("false", "0", "no", "off")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class _StageTracker:
@@ -56,7 +51,8 @@ class _StageTracker:
         self.progress(stage, max(0.0, min(1.0, float(fraction))), message)
 
 
-def _run_converter(spec: FormatSpec, source: Path, options: dict, tracker: _StageTracker) -> Scene:
+def _call_converter(spec: FormatSpec, source: Path, options: dict, tracker: _StageTracker) -> Scene:
+    """The format plugin's converter, in this process; its failures as ConversionErrors."""
     try:
         scene = spec.convert(source, dict(options), tracker)
     except ConversionError:
@@ -95,28 +91,45 @@ def convert_file(
     filename: str = "",
     forced_format: str | None = None,
     source_sha256: str | None = None,
-) -> dict:
-    """Convert ``source`` to a GLB at ``out`` (written atomically).
-
-    Returns ``{"format", "converter_version", "glb_sha256", "glb_size", "stats",
-    "warnings", "report", "units", "scale_to_m", "units_source", "scale",
-    "source_sha256", "tiles"}``. Options ``glb_quantize`` and ``glb_tile_mb`` (the
-    ``[model]`` settings) steer the writer: a GLB over ``glb_tile_mb`` MB is also
-    written as tiles plus ``manifest.json`` in :func:`tiles_dir` (see
-    :mod:`core.gltf.tiles`), and ``tiles`` is then ``{"dir", "manifest"}``, else None.
-    Raises :class:`ConversionError` for anything wrong with the file.
-    """
-    source, out = Path(source), Path(out)
+    tile_folder: Path | None = None,
+) -> ConversionResult:
+    """Sniff ``source``'s format among ``formats`` (or take ``forced_format``),
+    then :func:`convert_as`. Raises :class:`ConversionError`."""
+    source = Path(source)
     progress("sniff", 0.0, None)
     with open(source, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
     spec = choose_format(formats, head, filename or source.name, forced_format)
     progress("sniff", 1.0, f"format {spec.name}")
+    return convert_as(
+        spec, source, out, options=options, progress=progress, source_sha256=source_sha256, tile_folder=tile_folder
+    )
+
+
+def convert_as(
+    spec: FormatSpec,
+    source: Path,
+    out: Path,
+    *,
+    options: dict,
+    progress: Progress,
+    source_sha256: str | None = None,
+    tile_folder: Path | None = None,
+) -> ConversionResult:
+    """Convert ``source`` with the format ``spec`` to a GLB at ``out`` (written atomically).
+
+    Options ``glb_quantize`` and ``glb_tile_mb`` (the ``[model]`` settings) steer
+    the writer: a GLB over ``glb_tile_mb`` MB is also written as tiles plus
+    ``manifest.json`` in ``tile_folder`` (default :func:`tiles_dir` of ``out``;
+    see :mod:`core.gltf.tiles`), and the result's ``tiles`` names them, else it is
+    None. Raises :class:`ConversionError` for anything wrong with the file.
+    """
+    source, out = Path(source), Path(out)
     source_sha256 = source_sha256 or file_sha256(source)
 
     tracker = _StageTracker(progress)
     tracker("parse", 0.0, None)
-    scene = _run_converter(spec, source, options, tracker)
+    scene = _call_converter(spec, source, options, tracker)
     if not scene.geometry_nodes():
         raise ConversionError(
             "no_geometry",
@@ -141,11 +154,11 @@ def convert_file(
             tiles = None
             if tile_bytes and stats["bytes"] > tile_bytes:
                 progress("write", 0.5, "tiles")
-                folder = tiles_dir(out)
+                folder = Path(tile_folder) if tile_folder is not None else tiles_dir(out)
                 manifest = write_tiles(
                     scene, folder, max_bytes=tile_bytes, quantize=quantize, whole_bytes=stats["bytes"], **common
                 )
-                tiles = {"dir": str(folder), "manifest": manifest}
+                tiles = TileSet(dir=str(folder), manifest_path=str(folder / MANIFEST), manifest=manifest)
                 stats["tiles"] = len(manifest["tiles"])
         except (ValueError, TypeError) as exc:  # e.g. NaN in a plugin's properties
             raise ConversionError(
@@ -158,18 +171,19 @@ def convert_file(
     finally:
         tmp.unlink(missing_ok=True)
     progress("write", 1.0, None)
-    return {
-        "format": spec.name,
-        "converter_version": spec.version,
-        "source_sha256": source_sha256,
-        "glb_sha256": glb_sha256,
-        "glb_size": stats["bytes"],
-        "stats": stats,
-        "warnings": list(scene.warnings),
-        "report": scene.report,
-        "units": scene.units,
-        "scale_to_m": scene.scale_to_m,
-        "units_source": scene.units_source,
-        "scale": scene.scale,
-        "tiles": tiles,
-    }
+    return ConversionResult(
+        format=spec.name,
+        converter_version=spec.version,
+        source_sha256=source_sha256,
+        glb_path=str(out),
+        glb_sha256=glb_sha256,
+        glb_size=stats["bytes"],
+        stats=stats,
+        warnings=list(scene.warnings),
+        report=scene.report,
+        units=scene.units,
+        scale_to_m=scene.scale_to_m,
+        units_source=scene.units_source,
+        scale=scene.scale,
+        tiles=tiles,
+    )

@@ -2,6 +2,11 @@
 request on stdin and writes JSON lines on stdout (``progress``, then ``result`` or
 ``error``). It runs untrusted files through plugin code, so the parent starts it
 with resource limits and treats any other ending as a failure of that job only.
+
+The request names the format the parent chose (``format``); the child runs that
+format and does not sniff again. It writes the GLB to ``output`` and a big
+model's tiles to ``tiles_dir``; ``result`` is a
+:class:`core.convert.result.ConversionResult` naming every file it wrote.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ def main() -> int:
     os.dup2(2, 1)
     sys.stdout = protocol
 
-    from core.convert.pipeline import convert_file
+    from core.convert.formats import format_named
+    from core.convert.pipeline import convert_as
     from core.errors import ConversionError
     from core.plugins.manager import Plugins
 
@@ -41,17 +47,18 @@ def main() -> int:
 
     try:
         plugins = Plugins(safe_mode=request.get("safe_mode", False), disabled=tuple(request.get("disabled", ())))
-        result = convert_file(
-            plugins.formats(),
+        spec = format_named(plugins.formats(), request["format"])
+        tiles = request.get("tiles_dir")
+        result = convert_as(
+            spec,
             Path(request["source"]),
             Path(request["output"]),
             options=request.get("options") or {},
             progress=progress,
-            filename=request.get("filename", ""),
-            forced_format=request.get("format"),
             source_sha256=request.get("source_sha256"),
+            tile_folder=Path(tiles) if tiles else None,
         )
-        _emit({"type": "result", "data": result})
+        _emit({"type": "result", "data": result.to_dict()})
         return 0
     except ConversionError as exc:
         _emit({"type": "error", "data": exc.as_dict()})

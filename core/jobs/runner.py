@@ -1,15 +1,14 @@
 """Running one job: claim it, convert in the sandbox, store, finish, publish.
 
 Called by the Huey task with only a job id; everything else comes from the jobs
-table. Stages: sniff (here: which format, is there a reusable asset), parse /
-geometry / write (in the child process), store, publish.
+table. Stages: sniff (here: which format, once per job, is there a reusable
+asset), parse / geometry / write (in the child process, with the format named),
+store, publish.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
-import json
 import logging
 import os
 import shutil
@@ -17,18 +16,22 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from peewee import IntegrityError
 
 from core.config import converter_options
-from core.convert.formats import SNIFF_BYTES, choose_format
-from core.convert.pipeline import tiles_dir
+from core.convert.formats import SNIFF_BYTES, choose_format, format_named
+from core.convert.result import TileSet
 from core.data.models import Asset, Job
 from core.errors import PERMANENT_CODES, ConversionError
 from core.jobs import states
 from core.jobs.progress import ProgressTracker
-from core.jobs.sandbox import Limits, run_converter
+from core.jobs.sandbox import Limits, run_in_child
 from core.jobs.serializers import job_view
+
+if TYPE_CHECKING:  # pragma: no cover
+    from core.plugins.specs import FormatSpec
 
 log = logging.getLogger("floorcast.jobs")
 
@@ -52,7 +55,7 @@ def run_job(appliance, job_id: str) -> None:
         ctx.cleanup()
     job = Job.get_or_none(Job.id == job_id)
     if job is not None and job.status in states.FINAL:
-        appliance.plugins.notify("floorcast_job_finished", job=job_view(job))
+        appliance.plugins.notify("floorcast_job_finished", job=job_view(job, appliance.links))
 
 
 class _JobContext:
@@ -146,13 +149,23 @@ class _JobContext:
 
             publish_for_job(self.app, Job.get(Job.id == self.job_id))
 
+    def format_of(self, job: Job) -> FormatSpec:
+        """The job's format: the one recorded on the job when intake chose it
+        already, else chosen now from the plan's first bytes (or the ``format``
+        option). The child runs it by name: a job chooses once."""
+        formats = self.app.plugins.formats()
+        if job.format:
+            return format_named(formats, job.format)
+        with self.app.storage.open(job.plan.sha256, 0, SNIFF_BYTES) as fh:
+            head = fh.read(SNIFF_BYTES)
+        return choose_format(formats, head, job.plan.filename, (job.options or {}).get("format"))
+
     def convert(self, job: Job) -> Asset:
         storage, plan = self.app.storage, job.plan
         self.progress("sniff", 0.0, force=True)
-        with storage.open(plan.sha256, 0, SNIFF_BYTES) as fh:
-            head = fh.read(SNIFF_BYTES)
-        fmt = choose_format(self.app.plugins.formats(), head, plan.filename, (job.options or {}).get("format"))
+        fmt = self.format_of(job)
         states.update_running(self.job_id, self.owner, format=fmt.name, converter_version=fmt.version)
+        self.progress("sniff", 1.0, f"format {fmt.name}")
         reuse = Asset.get_or_none(
             Asset.source_sha256 == plan.sha256,
             Asset.options_hash == job.options_hash,
@@ -164,7 +177,7 @@ class _JobContext:
             return reuse
         source = storage.local_path(plan.sha256) or self._download(plan.sha256)
         out = self._tempfile(".glb")
-        self._tmp.append(str(tiles_dir(Path(out))))  # written by the child when the model is big
+        tiles = self._tempdir(".tiles")  # the child writes a big model's tiles here
         jobs_cfg = self.app.settings["jobs"]
         limits = Limits(
             jobs_cfg["memory_mb"], jobs_cfg["cpu_seconds"], jobs_cfg["timeout_seconds"], jobs_cfg["max_output_mb"]
@@ -172,28 +185,28 @@ class _JobContext:
         request = {
             "source": source,
             "output": out,
+            "tiles_dir": tiles,
             "options": converter_options(self.app.settings, job.options),
-            "filename": plan.filename,
             "format": fmt.name,
             "source_sha256": plan.sha256,
             "safe_mode": self.app.plugins.safe_mode,
             "disabled": list(self.app.settings["plugins"]["disabled"]),
         }
         try:
-            result = run_converter(request, limits, self.progress, should_stop=self.should_stop)
+            result = run_in_child(request, limits, self.progress, should_stop=self.should_stop)
         except ConversionError as exc:
             if exc.code == "cancelled" or self.lost.is_set():
                 raise _Lost() from exc
             raise
         if self.lost.is_set():
             raise _Lost()
-        states.update_running(self.job_id, self.owner, report=result.get("report"))
+        states.update_running(self.job_id, self.owner, report=result.report)
         self.progress("store", 0.0, force=True)
-        with open(out, "rb") as fh:
+        with open(result.glb_path, "rb") as fh:
             blob = storage.put(fh)
-        stats = dict(result.get("stats") or {}, warnings=result.get("warnings") or [])
-        if result.get("tiles"):
-            stats["tiles"] = self._store_tiles(result["tiles"])
+        stats = dict(result.stats, warnings=result.warnings)
+        if result.tiles is not None:
+            stats["tiles"] = self._store_tiles(result.tiles)
         self.progress("store", 1.0, force=True)
         try:
             return Asset.create(
@@ -202,14 +215,14 @@ class _JobContext:
                 source_sha256=plan.sha256,
                 options_hash=job.options_hash,
                 format=fmt.name,
-                converter_version=result.get("converter_version") or fmt.version,
+                converter_version=result.converter_version,
                 stats=stats,
             )
         except IntegrityError:  # the same conversion finished elsewhere meanwhile
             return Asset.get(
                 Asset.source_sha256 == plan.sha256,
                 Asset.options_hash == job.options_hash,
-                Asset.converter_version == (result.get("converter_version") or fmt.version),
+                Asset.converter_version == result.converter_version,
             )
 
     def fail_or_retry(self, job: Job, exc: ConversionError) -> None:
@@ -236,21 +249,30 @@ class _JobContext:
             log.info("job %s failed: %s at %s: %s", self.job_id, exc.code, stage, exc.message)
             self.app.bus.publish("jobs", {"type": "job.finished", "data": {"id": str(self.job_id), "status": "failed"}})
 
-    def _store_tiles(self, tiles: dict) -> dict:
-        """Each tile and the manifest as blobs (content-addressed like the GLB);
-        returns what the asset records: the manifest's key, tile count and bytes."""
-        folder = Path(tiles["dir"])
-        manifest = tiles["manifest"]
-        for tile in manifest["tiles"]:
-            with open(folder / tile["file"], "rb") as fh:
-                tile["key"] = self.app.storage.put(fh).key
-        blob = self.app.storage.put(io.BytesIO(json.dumps(manifest, indent=1).encode()))
+    def _store_tiles(self, tiles: TileSet) -> dict:
+        """Each tile and the manifest file, as the child wrote them, as blobs
+        (content-addressed like the GLB); returns what the asset records: the
+        manifest's key, tile count and bytes."""
+        storage = self.app.storage
+        for tile, path in tiles.files():
+            with open(path, "rb") as fh:
+                key = storage.put(fh).key
+            if key != tile["key"]:  # the manifest names each tile by the key storage gives it
+                raise RuntimeError(f"tile {tile['file']} was stored as {key}, its manifest says {tile['key']}")
+        with open(tiles.manifest_path, "rb") as fh:
+            blob = storage.put(fh)
+        manifest = tiles.manifest
         return {"manifest": blob.key, "count": len(manifest["tiles"]), "bytes": manifest["bytes"]}
 
     # -- temporary files -----------------------------------------------------------
     def _tempfile(self, suffix: str) -> str:
         fd, path = tempfile.mkstemp(suffix=suffix, dir=self.app.settings.tmp_dir, prefix=f"job-{self.job_id}-")
         os.close(fd)
+        self._tmp.append(path)
+        return path
+
+    def _tempdir(self, suffix: str) -> str:
+        path = tempfile.mkdtemp(suffix=suffix, dir=self.app.settings.tmp_dir, prefix=f"job-{self.job_id}-")
         self._tmp.append(path)
         return path
 

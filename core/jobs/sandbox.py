@@ -1,4 +1,4 @@
-"""Run one conversion in a child process with resource limits.
+"""Run one conversion in a child process (:mod:`core.jobs.child`) with resource limits.
 
 Limits: address space (memory), CPU time, output file size, and a wall-clock
 timeout enforced here. The child dies with its parent (PR_SET_PDEATHSIG), so a
@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.convert.result import ConversionResult
 from core.errors import ConversionError
 
 PR_SET_PDEATHSIG = 1
@@ -49,13 +50,14 @@ def _limit_child(limits: Limits) -> Callable[[], None]:
     return apply
 
 
-def run_converter(
+def run_in_child(
     request: dict,
     limits: Limits,
     on_progress: Callable[[str, float, str | None], None],
     should_stop: Callable[[], bool] = lambda: False,
-) -> dict:
-    """Run the child; return its result dict or raise :class:`ConversionError`.
+) -> ConversionResult:
+    """Start the converter child on ``request`` (see :mod:`core.jobs.child`);
+    return its result or raise :class:`ConversionError`.
 
     ``should_stop`` is polled between progress lines (and at least every second):
     when it returns True the child is killed and ``cancelled`` raised."""
@@ -117,7 +119,10 @@ def run_converter(
     if stopped["why"] == "cancelled":
         raise ConversionError("cancelled", "the job was cancelled")
     if outcome.get("type") == "result" and code == 0:
-        return outcome["data"]
+        try:
+            return ConversionResult.from_dict(outcome["data"])
+        except (ValueError, TypeError) as exc:
+            raise ConversionError("converter_crashed", f"the converter process sent a garbled result: {exc}") from None
     if outcome.get("type") == "error":
         err = outcome["data"]
         raise ConversionError(err["code"], err["message"], stage=err.get("stage"), detail=err.get("detail"))
