@@ -37,9 +37,9 @@ def ensure_channel(name: str) -> Channel:
 
 
 def publication_message(pub: Publication) -> dict:
-    """The ``publish`` event as stored; transports add a per-kiosk ``url`` (and,
-    for a model with tiles, whose ``tiles`` here is their count, the per-kiosk
-    manifest URL in its place: :meth:`core.kiosks.hub.KioskHub.publish_for`)."""
+    """The ``publish`` event as stored. A model with tiles has ``tile_count`` here;
+    what a kiosk receives (:meth:`core.kiosks.hub.KioskHub.publish_for`) has its own
+    signed ``url`` and, for such a model, ``tiles``: its manifest's signed URL."""
     asset = pub.asset
     data = {
         "channel": pub.channel.name,
@@ -50,7 +50,7 @@ def publication_message(pub: Publication) -> dict:
     }
     tiles = asset_tiles(asset)
     if tiles:
-        data["tiles"] = int(tiles.get("count") or 0)
+        data["tile_count"] = int(tiles.get("count") or 0)
     return {"type": "publish", "id": pub.event_id, "data": data}
 
 

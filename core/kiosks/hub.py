@@ -118,7 +118,7 @@ class KioskHub:
             "sha256": data["sha256"],
             "size": data["size"],
         }
-        if data.get("tiles"):
+        if data.get("tile_count") or data.get("tiles"):  # events stored earlier named the count "tiles"
             out["tiles"] = f"{base}{tiles_path(asset)}?{query}"
         return {"type": "publish", "id": message["id"], "data": out}
 
