@@ -134,6 +134,11 @@ CONVERTER_DEFAULTS = {
     "glb_quantize": ("model", "quantize"),
     "glb_tile_mb": ("model", "tile_mb"),
 }
+#: of those, the ones an upload cannot set: the venue's rules, guards and the GLB
+#: writer's settings (an upload's ``layers`` and ``blocks`` options beat the rules)
+SETTING_ONLY_OPTIONS = frozenset(
+    {"layer_rules", "block_rules", "max_pages", "max_megapixels", "glb_quantize", "glb_tile_mb"}
+)
 
 SECTIONS = tuple(dict.fromkeys(s.section for s in SETTINGS))
 
@@ -179,12 +184,18 @@ class Settings:
 
 def converter_options(settings: Settings, options: dict | None) -> dict:
     """The options a converter runs with: the settings of :data:`CONVERTER_DEFAULTS`,
-    overridden by the upload's own options. ``max_pages`` and ``max_megapixels``
-    are guards, ``glb_*`` the GLB writer's settings: uploads cannot set them (see
-    ``core.jobs.intake.OPTION_KEYS``)."""
+    overridden by the upload's own options (uploads cannot set
+    :data:`SETTING_ONLY_OPTIONS`: :func:`core.jobs.options.validate_options`)."""
     merged = {key: settings.get(section, name) for key, (section, name) in CONVERTER_DEFAULTS.items()}
     merged.update(options or {})
     return merged
+
+
+def setting_for_option(option: str) -> Setting | None:
+    """The setting core passes as converter option ``option`` (it owns that option's
+    default), or None."""
+    where = CONVERTER_DEFAULTS.get(option)
+    return next(s for s in SETTINGS if (s.section, s.key) == where) if where else None
 
 
 def _coerce(setting: Setting, raw: Any, origin: str) -> Any:

@@ -15,52 +15,22 @@ from pathlib import Path
 
 import numpy as np
 
-from core.plugin_api import CATEGORIES, ConversionError, PlanText, Progress, Scene
+from core.plugin_api import CATEGORIES, PlanText, Progress, Scene
 from floorcast_dxf.blocks import Placements, place
 from floorcast_dxf.build import ROOM_TEXT_COPIES, Builder, release_memory
 from floorcast_dxf.ezread import from_document
 from floorcast_dxf.flatten import flatten
 from floorcast_dxf.layers import BLOCK_CATEGORIES, Classifier
 from floorcast_dxf.markers import require_eof
+from floorcast_dxf.options import parse_options
 from floorcast_dxf.raw import RawDrawing
 from floorcast_dxf.reader import read_document
 from floorcast_dxf.scan import ScanError, scan
 from floorcast_dxf.units import detect_units
 
-DEFAULTS = {
-    "units": None,  # mm, cm, m, in, ft; None = $INSUNITS or a guess
-    "wall_height": 3.0,  # metres
-    "wall_thickness": 0.2,  # metres, for walls drawn as one line
-    "max_wall_thickness": 0.6,  # metres: wider double lines are not one wall
-    "floor": True,  # add a floor slab under the building when no floor layer has one
-    "layers": {},  # layer name or glob -> category, overriding the name rules
-    "blocks": {},  # block name or glob -> category
-    "layer_rules": [],  # [model] layer_rules: "PATTERN = category" lines
-    "block_rules": [],  # [model] block_rules
-    "reader": "auto",  # auto (scanner, ezdxf when it declines) or ezdxf
-}
 #: a text inside a fixture (a desk number, a door tag) does not name a room
 FIXTURE_CATEGORIES = set(BLOCK_CATEGORIES)
 CHORD_M = 0.01  # curves flattened to 1 cm chords
-
-
-def parse_options(options: dict) -> dict:
-    opts = dict(DEFAULTS)
-    for key, value in (options or {}).items():
-        if key in DEFAULTS:
-            opts[key] = value  # options of other formats or of core are ignored
-    try:
-        for key in ("wall_height", "wall_thickness", "max_wall_thickness"):
-            opts[key] = float(opts[key])
-            if not 0 < opts[key] < 1000:
-                raise ValueError(f"{key} must be a positive number of metres")
-        opts["floor"] = str(opts["floor"]).lower() not in ("false", "0", "no", "off")
-        if opts["reader"] not in ("auto", "ezdxf"):
-            raise ValueError("reader must be auto or ezdxf")
-    except (TypeError, ValueError) as exc:
-        raise ConversionError("invalid_options", str(exc), stage="parse") from None
-    opts["classifier"] = Classifier(opts["layers"], opts["layer_rules"], opts["blocks"], opts["block_rules"])
-    return opts
 
 
 def read(path: Path, reader: str = "auto") -> RawDrawing:

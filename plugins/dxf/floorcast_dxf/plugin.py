@@ -6,6 +6,7 @@ from core.plugin_api import FormatSpec, hookimpl
 from floorcast_dxf import __version__
 from floorcast_dxf.convert import convert
 from floorcast_dxf.markers import is_binary
+from floorcast_dxf.options import OPTIONS
 
 
 def sniff(head: bytes) -> bool:
@@ -41,5 +42,6 @@ def floorcast_register_formats() -> list[FormatSpec]:
             weight=100,
             version=__version__,
             description="AutoCAD DXF drawings (ASCII and binary, R12-R2018)",
+            options=OPTIONS,
         )
     ]

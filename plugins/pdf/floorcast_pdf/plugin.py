@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.plugin_api import FormatSpec, hookimpl
 from floorcast_pdf import __version__
+from floorcast_pdf.options import OPTIONS
 
 
 def sniff(head: bytes) -> bool:
@@ -30,5 +31,6 @@ def floorcast_register_formats() -> list[FormatSpec]:
             weight=100,
             version=__version__,
             description="PDF floor plans: vector (exported from CAD) and scanned pages",
+            options=OPTIONS,
         )
     ]

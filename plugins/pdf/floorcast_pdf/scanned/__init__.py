@@ -222,7 +222,7 @@ def convert_page(
     ``metres_per_pixel``: real-world size of one pixel at the plan's scale (from
     the sheet, the ``scale`` option or the documented default); 0 when unknown.
     ``options``: the conversion options (validated plugin options, see
-    :data:`floorcast_pdf.options.DEFAULTS`).
+    :data:`floorcast_pdf.options.OPTIONS`).
     ``progress``: ``progress("geometry", fraction, message)`` as it goes.
 
     Returns a :class:`PagePlan` in PIXEL coordinates of ``image`` (x = column,

@@ -10,14 +10,18 @@ import time
 
 from shapely.geometry import box
 
-from core.plugin_api import FormatSpec, Mesh, Node, Scene, hookimpl
+from core.plugin_api import FormatOption, FormatSpec, Mesh, Node, Scene, hookimpl
 
 MAGIC = b"FLOORCAST-SLOWPLAN"
+#: an option core knows nothing of: it comes from this declaration alone
+SECONDS = FormatOption("seconds", "float", help="seconds to take instead of the file's second line")
 
 
 def convert(source, options, progress):
     lines = source.read_bytes().splitlines()
-    seconds = float(lines[1]) if len(lines) > 1 else 1.0
+    seconds = SECONDS.parse(options.get("seconds"))
+    if seconds is None:
+        seconds = float(lines[1]) if len(lines) > 1 else 1.0
     steps = max(1, int(seconds * 10))
     for i in range(steps):
         progress("parse", i / steps)
@@ -36,4 +40,14 @@ def convert(source, options, progress):
 
 @hookimpl
 def floorcast_register_formats():
-    return [FormatSpec("slowplan", (".slow",), lambda head: head.startswith(MAGIC), convert, weight=10, version="1")]
+    return [
+        FormatSpec(
+            "slowplan",
+            (".slow",),
+            lambda head: head.startswith(MAGIC),
+            convert,
+            weight=10,
+            version="1",
+            options=(SECONDS,),
+        )
+    ]
