@@ -12,7 +12,7 @@ from core.config import Settings
 from core.kiosks.hub import KioskHub
 from web.problems import ProblemApi, problem_response
 from web.ratelimit import install_rate_limits
-from web.uploads import UploadRequest
+from web.spooled_request import SpooledRequest
 
 log = logging.getLogger("floorcast.web")
 
@@ -22,7 +22,7 @@ NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
 def create_app(settings: Settings, appliance: Appliance | None = None) -> Flask:
     appliance = appliance or create_appliance(settings)
     app = Flask(__name__)
-    app.request_class = UploadRequest
+    app.request_class = SpooledRequest
     app.config.update(
         SECRET_KEY=settings["server"]["secret_key"] or None,
         # Room for the multipart envelope around a file of the largest allowed size.
@@ -45,9 +45,9 @@ def create_app(settings: Settings, appliance: Appliance | None = None) -> Flask:
     app.extensions["floorcast.hub"] = hub
 
     api = ProblemApi(app)
-    from web.api import assets, channels, jobs, kiosk_device, kiosks, pairings, plans, uploads
+    from web.api import assets, channels, jobs, kiosk_device, kiosks, pairings, plans, resumable_uploads
 
-    for module in (plans, uploads, jobs, assets, channels, kiosks, pairings, kiosk_device):
+    for module in (plans, resumable_uploads, jobs, assets, channels, kiosks, pairings, kiosk_device):
         api.register_blueprint(module.blp)
     limiter = install_rate_limits(app, settings)
 

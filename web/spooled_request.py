@@ -1,7 +1,9 @@
-"""Uploads stream to a temporary file on the data disk, never whole into memory.
+"""The app's request class: multipart file parts spool to the data disk, never
+whole into memory.
 
 Werkzeug keeps small parts in memory and spills larger ones to ``/tmp``; a 500 MB
 plan must not land on a tmpfs, so file parts go straight to ``<data_dir>/tmp``.
+(Resumable uploads are :mod:`web.api.resumable_uploads` and :mod:`core.jobs.resumable`.)
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import tempfile
 from flask import Request, current_app
 
 
-class UploadRequest(Request):
+class SpooledRequest(Request):
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
         tmp_dir = current_app.extensions["floorcast"].settings.tmp_dir
         return tempfile.TemporaryFile("w+b", dir=tmp_dir, prefix="upload-")
