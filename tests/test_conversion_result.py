@@ -8,6 +8,8 @@ import json
 import pytest
 from shapely.geometry import box
 
+from core.appliance import create_appliance
+from core.config import load_settings
 from core.convert import geometry
 from core.convert.digest import file_sha256
 from core.convert.pipeline import convert_as
@@ -96,8 +98,8 @@ def _job(appliance, tmp_path, fmt: str) -> Job:
     return Job.create(plan=plan, options_hash=fmt, format=fmt)
 
 
-def test_a_job_runs_the_format_recorded_on_it(appliance_factory, tmp_path):
-    appliance = appliance_factory()
+def test_a_job_runs_the_format_recorded_on_it(settings_env, tmp_path):
+    appliance = create_appliance(load_settings(None, env=settings_env), with_queue=False)
     job = _job(appliance, tmp_path, "dxf")
     run_job(appliance, job.id)
     job = Job.get_by_id(job.id)
@@ -105,10 +107,10 @@ def test_a_job_runs_the_format_recorded_on_it(appliance_factory, tmp_path):
     assert job.format == "dxf" and job.asset.format == "dxf"
 
 
-def test_a_recorded_format_is_not_chosen_again(appliance_factory, tmp_path):
+def test_a_recorded_format_is_not_chosen_again(settings_env, tmp_path):
     """The plan sniffs as DXF, but the job says another format: that one runs
     (here: one not installed, so the job fails at sniff)."""
-    appliance = appliance_factory()
+    appliance = create_appliance(load_settings(None, env=settings_env), with_queue=False)
     job = _job(appliance, tmp_path, "nosuch")
     run_job(appliance, job.id)
     job = Job.get_by_id(job.id)
