@@ -10,7 +10,7 @@ from flask import Flask, send_from_directory
 from core.appliance import Appliance, create_appliance
 from core.config import Settings
 from core.kiosks.hub import KioskHub
-from web.problems import ProblemApi, problem_response
+from web.problems import ProblemApi, install_problems, problem_response
 from web.ratelimit import install_rate_limits
 from web.spooled_request import SpooledRequest
 
@@ -45,6 +45,7 @@ def create_app(settings: Settings, appliance: Appliance | None = None) -> Flask:
     app.extensions["floorcast.hub"] = hub
 
     api = ProblemApi(app)
+    install_problems(app)
     from web.api import assets, channels, jobs, kiosk_device, kiosks, pairings, plans, resumable_uploads
 
     for module in (plans, resumable_uploads, jobs, assets, channels, kiosks, pairings, kiosk_device):

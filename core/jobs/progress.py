@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import time
 
-# Share of the whole job each stage takes (cumulative start, end).
-STAGE_SPANS = {
-    "upload": (0.0, 0.0),
-    "sniff": (0.0, 0.03),
-    "parse": (0.03, 0.45),
-    "geometry": (0.45, 0.80),
-    "write": (0.80, 0.90),
-    "store": (0.90, 0.97),
-    "publish": (0.97, 1.0),
-}
+from core.errors import STAGES
+
+#: where each of :data:`~core.errors.STAGES` starts and ends in the job's progress
+#: (the share of the whole job each takes): parsing and geometry are most of it
+_BOUNDS = (0.0, 0.0, 0.03, 0.45, 0.80, 0.90, 0.97, 1.0)
+STAGE_SPANS = {stage: (_BOUNDS[i], _BOUNDS[i + 1]) for i, stage in enumerate(STAGES)}
 
 
 class ProgressTracker:

@@ -22,7 +22,7 @@ from typing import BinaryIO
 from core.channels.publishing import ensure_channel
 from core.data.db import utcnow
 from core.data.models import Job, Plan, Upload, User
-from core.errors import ConversionError
+from core.errors import ConversionError, FloorcastError
 from core.jobs.intake import store_plan, submit, validate_options
 
 log = logging.getLogger("floorcast.uploads")
@@ -30,12 +30,12 @@ log = logging.getLogger("floorcast.uploads")
 RECEIVE_PIECE = 16 * 1024
 
 
-class UploadError(Exception):
-    """A refused upload operation; ``status`` is the HTTP status the API answers with."""
+class UploadError(FloorcastError):
+    """A refused upload operation; ``code`` says why, ``extra`` what a client needs
+    to go on (``offset``: where the upload stands)."""
 
-    def __init__(self, status: int, code: str, message: str, **extra):
-        super().__init__(message)
-        self.status, self.code, self.message, self.extra = status, code, message, extra
+    def __init__(self, code: str, message: str, **extra):
+        super().__init__(message, code=code, **extra)
 
 
 def upload_dir(settings) -> Path:
@@ -62,19 +62,19 @@ def create_upload(
     cleanup_stale(settings)
     limit = int(settings["uploads"]["max_bytes"])
     if not isinstance(size, int) or size <= 0:
-        raise UploadError(400, "empty_file", "the file is empty")
+        raise UploadError("empty_file", "the file is empty")
     if size > limit:
-        raise UploadError(413, "too_large", f"the file is larger than the limit of {limit} bytes")
+        raise UploadError("too_large", f"the file is larger than the limit of {limit} bytes")
     try:
         options = validate_options(options)
     except ConversionError as exc:
-        raise UploadError(400, exc.code, exc.message) from exc
+        raise UploadError(exc.code, exc.message) from exc
     channel = (channel or "").strip() or None
     if channel:
         try:
             ensure_channel(channel)
         except ValueError as exc:
-            raise UploadError(400, "invalid_channel", str(exc)) from exc
+            raise UploadError("invalid_channel", str(exc)) from exc
     upload = Upload.create(
         user=user, filename=(filename or "upload")[:255], size=size, options=options, channel=channel
     )
@@ -89,7 +89,7 @@ def get_upload(upload_id: str, user: User) -> Upload:
     except ValueError:
         upload = None
     if upload is None or (user.role != "admin" and upload.user_id != user.id):
-        raise UploadError(404, "not_found", f"no upload {upload_id}")
+        raise UploadError("not_found", f"no upload {upload_id}")
     return upload
 
 
@@ -100,7 +100,7 @@ def _locked(path: Path):
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise UploadError(409, "upload_busy", "another chunk of this upload is being received") from exc
+            raise UploadError("upload_busy", "another chunk of this upload is being received") from exc
         try:
             yield fh
         finally:
@@ -112,14 +112,14 @@ def write_chunk(settings, upload: Upload, start: int, length: int | None, stream
     the new offset. Bytes received before a connection drops are kept."""
     path = part_path(settings, upload)
     if not path.exists():
-        raise UploadError(410, "upload_gone", "this upload expired; start again")
+        raise UploadError("upload_gone", "this upload expired; start again")
     with _locked(path) as fh:
         current = fh.seek(0, 2)
         if start != current:
-            raise UploadError(409, "offset_mismatch", f"the upload is at byte {current}", offset=current)
+            raise UploadError("offset_mismatch", f"the upload is at byte {current}", offset=current)
         room = upload.size - current
         if length is not None and length > room:
-            raise UploadError(413, "too_large", f"the chunk goes past the announced size of {upload.size} bytes")
+            raise UploadError("too_large", f"the chunk goes past the announced size of {upload.size} bytes")
         try:
             to_read = room if length is None else length
             while to_read > 0:
@@ -130,7 +130,7 @@ def write_chunk(settings, upload: Upload, start: int, length: int | None, stream
                 fh.flush()  # on disk before the next read, which may be the one a drop cuts short
                 to_read -= len(data)
             if length is None and fh.tell() == upload.size and stream.read(1):
-                raise UploadError(413, "too_large", f"the data goes past the announced size of {upload.size} bytes")
+                raise UploadError("too_large", f"the data goes past the announced size of {upload.size} bytes")
         finally:
             fh.flush()
             Upload.update(updated_at=utcnow()).where(Upload.id == upload.id).execute()
@@ -143,13 +143,13 @@ def complete(appliance, upload: Upload, user: User | None) -> tuple[Plan, Job]:
     path = part_path(settings, upload)
     received = offset(settings, upload)
     if received != upload.size:
-        raise UploadError(409, "incomplete", f"{received} of {upload.size} bytes received", offset=received)
+        raise UploadError("incomplete", f"{received} of {upload.size} bytes received", offset=received)
     with _locked(path), open(path, "rb") as fh:
         try:
             plan = store_plan(appliance, fh, upload.filename, user)
             job = submit(appliance, plan, options=upload.options, channel=upload.channel, user=user)
         except ConversionError as exc:
-            raise UploadError({"too_large": 413}.get(exc.code, 400), exc.code, exc.message) from exc
+            raise UploadError(exc.code, exc.message) from exc
     discard(settings, upload)
     return plan, job
 

@@ -31,7 +31,7 @@ def send_command(bus, kiosk_id: str, command: str, user: User | None = None) -> 
         raise KioskError("invalid_command", f"unknown command {command!r}; one of {', '.join(COMMANDS)}")
     kiosk = get_kiosk(kiosk_id)
     if kiosk.revoked_at is not None:
-        raise KioskError("revoked", "this kiosk was revoked", 409)
+        raise KioskError("revoked", "this kiosk was revoked")
     result: dict = {"command": command}
     message: dict = {"type": command}
     if command == "identify":

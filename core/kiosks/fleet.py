@@ -25,13 +25,10 @@ MAX_NAME = 100
 
 
 class KioskError(FloorcastError):
-    """A refused kiosk operation; ``status`` is the HTTP status the API answers with."""
+    """A refused kiosk operation; ``code`` says why (see :data:`core.errors.CATALOGUE`)."""
 
-    code = "kiosk_error"
-
-    def __init__(self, code: str, message: str, status: int = 400):
+    def __init__(self, code: str, message: str):
         super().__init__(message, code=code)
-        self.status = status
 
 
 def new_kiosk_token() -> tuple[str, str]:
@@ -74,7 +71,7 @@ def get_kiosk(kiosk_id: str) -> Kiosk:
     except ValueError:
         kiosk = None
     if kiosk is None:
-        raise KioskError("not_found", f"no kiosk {kiosk_id}", 404)
+        raise KioskError("not_found", f"no kiosk {kiosk_id}")
     return kiosk
 
 
@@ -106,7 +103,7 @@ def update_kiosk(
     """Rename and/or move a kiosk; a moved kiosk gets its new channel's model at once."""
     kiosk = get_kiosk(kiosk_id)
     if kiosk.revoked_at is not None:
-        raise KioskError("revoked", "this kiosk was revoked", 409)
+        raise KioskError("revoked", "this kiosk was revoked")
     changes = {}
     if name is not None and name.strip() != kiosk.name:
         kiosk.name = changes["name"] = _clean_name(name)

@@ -31,11 +31,16 @@ MAX_PENDING = 500  # unauthenticated endpoint: bound the rows a flood can create
 KEEP_EXPIRED = dt.timedelta(days=1)  # unapproved pairings are purged after this
 
 
+class PairingError(KioskError):
+    """A refused pairing step. Unlike a kiosk's, a pairing's ``revoked`` (and
+    ``expired``, ``claimed``) means the pairing is over: the kiosk starts a new one."""
+
+
 def normalize_code(code: str) -> str:
-    """``abc-123`` / ``ABC 123`` / ``abc123`` -> ``ABC123``; KioskError if it cannot be a code."""
+    """``abc-123`` / ``ABC 123`` / ``abc123`` -> ``ABC123``; PairingError if it cannot be a code."""
     cleaned = "".join(ch for ch in (code or "").upper() if ch not in "- \t")
     if len(cleaned) != CODE_LENGTH or any(ch not in ALPHABET for ch in cleaned):
-        raise KioskError("invalid_code", f"{code!r} is not a pairing code (6 characters, like ABC-123)")
+        raise PairingError("invalid_code", f"{code!r} is not a pairing code (6 characters, like ABC-123)")
     return cleaned
 
 
@@ -52,13 +57,13 @@ def start_pairing(settings, remote_addr: str | None = None) -> dict:
     now = utcnow()
     Pairing.delete().where(Pairing.approved_at.is_null(), Pairing.expires_at < now - KEEP_EXPIRED).execute()
     if Pairing.select().where(_active(now)).count() >= MAX_PENDING:
-        raise KioskError("too_many_pairings", "too many kiosks are waiting for approval; try again later", 429)
+        raise PairingError("too_many_pairings", "too many kiosks are waiting for approval; try again later")
     for _attempt in range(20):
         code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
         if not Pairing.select().where(Pairing.code == code, _active(now)).exists():
             break
     else:  # pragma: no cover - 31**6 codes, at most MAX_PENDING taken
-        raise KioskError("too_many_pairings", "could not find a free pairing code", 503)
+        raise PairingError("too_many_pairings", "could not find a free pairing code")
     secret = secrets.token_urlsafe(32)
     expires = now + dt.timedelta(seconds=int(settings["kiosk"]["pairing_seconds"]))
     pairing = Pairing.create(code=code, secret_hash=hash_secret(secret), expires_at=expires, remote_addr=remote_addr)
@@ -74,7 +79,7 @@ def start_pairing(settings, remote_addr: str | None = None) -> dict:
 def approve(code: str, channel: str, name: str | None = None, user: User | None = None) -> Kiosk:
     """Approve the pairing showing ``code``: its kiosk joins ``channel`` (made on first use).
 
-    Raises KioskError ``unknown_code`` (404), ``expired`` (410) or ``already_approved`` (409).
+    Raises PairingError ``unknown_code``, ``expired`` or ``already_approved``.
     """
     code = normalize_code(code)
     now = utcnow()
@@ -82,10 +87,10 @@ def approve(code: str, channel: str, name: str | None = None, user: User | None 
     pairing = next((p for p in candidates if p.approved_at is None and p.expires_at > now), None)
     if pairing is None:
         if not candidates:
-            raise KioskError("unknown_code", f"no kiosk is showing the code {display_code(code)}", 404)
+            raise PairingError("unknown_code", f"no kiosk is showing the code {display_code(code)}")
         if candidates[0].approved_at is not None:
-            raise KioskError("already_approved", f"the code {display_code(code)} was already approved", 409)
-        raise KioskError("expired", f"the code {display_code(code)} has expired: restart pairing on the kiosk", 410)
+            raise PairingError("already_approved", f"the code {display_code(code)} was already approved")
+        raise PairingError("expired", f"the code {display_code(code)} has expired: restart pairing on the kiosk")
     db = Pairing._meta.database
     with db.atomic():
         kiosk = create_kiosk(name or f"Kiosk {display_code(code)}", channel)
@@ -96,7 +101,7 @@ def approve(code: str, channel: str, name: str | None = None, user: User | None 
             .execute()
         )
         if not won:  # raising inside atomic() rolls the kiosk back
-            raise KioskError("already_approved", f"the code {display_code(code)} was already approved", 409)
+            raise PairingError("already_approved", f"the code {display_code(code)} was already approved")
         audit(user, "kiosk.approve", str(kiosk.id), code=code, name=kiosk.name, channel=kiosk.channel.name)
     return kiosk
 
@@ -104,32 +109,32 @@ def approve(code: str, channel: str, name: str | None = None, user: User | None 
 def claim(pairing_id: str, secret: str) -> dict:
     """The kiosk's token once its pairing is approved: ``{"token", "kiosk", "name", "channel"}``.
 
-    Raises KioskError ``not_found`` (404), ``forbidden`` (403, wrong secret),
-    ``not_approved`` (409, ask again later), ``claimed`` / ``expired`` / ``revoked`` (410).
+    Raises PairingError ``not_found``, ``forbidden`` (wrong secret), ``not_approved``
+    (ask again later), or ``claimed`` / ``expired`` / ``revoked`` (the pairing is over).
     """
     try:
         pairing = Pairing.get_or_none(Pairing.id == uuid.UUID(str(pairing_id)))
     except ValueError:
         pairing = None
     if pairing is None:
-        raise KioskError("not_found", f"no pairing {pairing_id}", 404)
+        raise PairingError("not_found", f"no pairing {pairing_id}")
     if not hmac.compare_digest(hash_secret(secret or ""), pairing.secret_hash):
-        raise KioskError("forbidden", "wrong pairing secret", 403)
+        raise PairingError("forbidden", "wrong pairing secret")
     if pairing.claimed_at is not None:
-        raise KioskError("claimed", "this pairing's token was already handed out; pair again", 410)
+        raise PairingError("claimed", "this pairing's token was already handed out; pair again")
     now = utcnow()
     if pairing.expires_at <= now:
-        raise KioskError("expired", "this pairing has expired; pair again", 410)
+        raise PairingError("expired", "this pairing has expired; pair again")
     if pairing.approved_at is None or pairing.kiosk_id is None:
-        raise KioskError("not_approved", "not approved yet; ask again in a moment", 409)
+        raise PairingError("not_approved", "not approved yet; ask again in a moment")
     kiosk = pairing.kiosk
     if kiosk.revoked_at is not None:
-        raise KioskError("revoked", "this kiosk was revoked before it claimed its token", 410)
+        raise PairingError("revoked", "this kiosk was revoked before it claimed its token")
     token, token_hash = new_kiosk_token()
     db = Pairing._meta.database
     with db.atomic():
         won = Pairing.update(claimed_at=now).where(Pairing.id == pairing.id, Pairing.claimed_at.is_null()).execute()
         if not won:
-            raise KioskError("claimed", "this pairing's token was already handed out; pair again", 410)
+            raise PairingError("claimed", "this pairing's token was already handed out; pair again")
         Kiosk.update(token_hash=token_hash).where(Kiosk.id == kiosk.id).execute()
     return {"token": token, "kiosk": str(kiosk.id), "name": kiosk.name, "channel": kiosk.channel.name}

@@ -29,9 +29,9 @@ def read_png(stream: BinaryIO, max_bytes: int = MAX_BYTES) -> bytes:
     """The uploaded bytes, if they are a PNG of at most ``max_bytes``."""
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise KioskError("too_large", f"a screenshot is at most {max_bytes} bytes", 413)
+        raise KioskError("too_large", f"a screenshot is at most {max_bytes} bytes")
     if not data.startswith(PNG_SIGNATURE):
-        raise KioskError("not_png", "a screenshot must be a PNG image", 415)
+        raise KioskError("not_png", "a screenshot must be a PNG image")
     return data
 
 
@@ -39,9 +39,9 @@ def store_screenshot(storage, kiosk: Kiosk, request_id: str, stream: BinaryIO) -
     """Check and store ``kiosk``'s upload for ``request_id``; returns the storage key."""
     requested = kiosk.screenshot_requested_at
     if kiosk.screenshot_request != request_id or requested is None:
-        raise KioskError("unknown_request", "no such screenshot request for this kiosk", 404)
+        raise KioskError("unknown_request", "no such screenshot request for this kiosk")
     if utcnow() - requested > dt.timedelta(seconds=SCREENSHOT_SECONDS):
-        raise KioskError("expired", "this screenshot request has expired", 410)
+        raise KioskError("expired", "this screenshot request has expired")
     data = read_png(stream)
     key = storage.put(io.BytesIO(data), max_bytes=MAX_BYTES).key
     # One upload per request: of two concurrent ones only the first is recorded.
@@ -51,7 +51,7 @@ def store_screenshot(storage, kiosk: Kiosk, request_id: str, stream: BinaryIO) -
         .execute()
     )
     if not won:
-        raise KioskError("unknown_request", "this screenshot request was already answered", 404)
+        raise KioskError("unknown_request", "this screenshot request was already answered")
     old = kiosk.screenshot_key
     if old and old != key and not _in_use(old):
         try:

@@ -9,7 +9,6 @@ from flask_smorest import Blueprint
 
 from core.channels.publishing import latest_publication, publication_message
 from core.data.models import Kiosk
-from core.kiosks.fleet import KioskError
 from core.kiosks.hub import KioskHub
 from core.kiosks.screenshots import MAX_BYTES, store_screenshot
 from web.context import appliance
@@ -68,8 +67,5 @@ class Screenshot(MethodView):
             raise Problem(415, "not_png", "send the screenshot as Content-Type: image/png")
         if (request.content_length or 0) > MAX_BYTES:
             raise Problem(413, "too_large", f"a screenshot is at most {MAX_BYTES} bytes")
-        try:
-            store_screenshot(appliance().storage, kiosk, request_id, request.stream)
-        except KioskError as exc:
-            raise Problem(exc.status, exc.code, exc.message) from exc
+        store_screenshot(appliance().storage, kiosk, request_id, request.stream)
         return Response(status=204)

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from core.kiosks.commands import COMMANDS, send_command
-from core.kiosks.fleet import KioskError, get_kiosk, kiosk_view, list_kiosks, provision, revoke, update_kiosk
+from core.kiosks.fleet import get_kiosk, kiosk_view, list_kiosks, provision, revoke, update_kiosk
 from web.context import appliance, require_user
 from web.problems import Problem
 
@@ -29,13 +29,6 @@ class CommandSchema(Schema):
     command = fields.String(required=True, metadata={"description": " | ".join(COMMANDS)})
 
 
-def _call(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except KioskError as exc:
-        raise Problem(exc.status, exc.code, exc.message) from exc
-
-
 @blp.route("/kiosks")
 class Kiosks(MethodView):
     def get(self):
@@ -49,7 +42,7 @@ class Kiosks(MethodView):
     def post(self, body):
         """Provision a kiosk without pairing: ``{"id", "token", ...}``; the token is shown once."""
         user = require_user("admin")
-        kiosk, token = _call(provision, body["name"], body["channel"], user=user)
+        kiosk, token = provision(body["name"], body["channel"], user=user)
         return dict(kiosk_view(kiosk), token=token)
 
 
@@ -58,14 +51,14 @@ class KioskResource(MethodView):
     def get(self, kiosk_id: str):
         """One kiosk."""
         require_user("admin")
-        return kiosk_view(_call(get_kiosk, kiosk_id))
+        return kiosk_view(get_kiosk(kiosk_id))
 
     @blp.arguments(UpdateSchema)
     def patch(self, body, kiosk_id: str):
         """Rename and/or move to another channel."""
         user = require_user("admin")
-        kiosk = _call(
-            update_kiosk, kiosk_id, name=body.get("name"), channel=body.get("channel"), bus=appliance().bus, user=user
+        kiosk = update_kiosk(
+            kiosk_id, name=body.get("name"), channel=body.get("channel"), bus=appliance().bus, user=user
         )
         return kiosk_view(kiosk)
 
@@ -73,7 +66,7 @@ class KioskResource(MethodView):
     def delete(self, kiosk_id: str):
         """Revoke: the token is refused from now on and open sockets close with 4401."""
         user = require_user("admin")
-        _call(revoke, kiosk_id, bus=appliance().bus, user=user)
+        revoke(kiosk_id, bus=appliance().bus, user=user)
 
 
 @blp.route("/kiosks/<kiosk_id>/commands")
@@ -86,7 +79,7 @@ class KioskCommands(MethodView):
         (connections reached; 0 when offline), "request" (screenshot only)}``.
         The screenshot arrives shortly after at ``GET /kiosks/<id>/screenshot``."""
         user = require_user("admin")
-        return _call(send_command, appliance().bus, kiosk_id, body["command"], user=user)
+        return send_command(appliance().bus, kiosk_id, body["command"], user=user)
 
 
 @blp.route("/kiosks/<kiosk_id>/screenshot")
@@ -95,7 +88,7 @@ class KioskScreenshot(MethodView):
     def get(self, kiosk_id: str):
         """The kiosk's latest screenshot (PNG); 404 when it has sent none."""
         require_user("admin")
-        kiosk = _call(get_kiosk, kiosk_id)
+        kiosk = get_kiosk(kiosk_id)
         storage = appliance().storage
         if not kiosk.screenshot_key or not storage.exists(kiosk.screenshot_key):
             raise Problem(404, "no_screenshot", "this kiosk has not sent a screenshot yet")

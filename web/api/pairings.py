@@ -9,10 +9,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from core.kiosks.fleet import KioskError, kiosk_view
+from core.kiosks.fleet import kiosk_view
 from core.kiosks.pairing import approve, claim, start_pairing
 from web.context import appliance, require_user
-from web.problems import Problem
 
 blp = Blueprint("pairings", __name__, url_prefix="/api/v1", description="Kiosk pairing")
 
@@ -27,10 +26,6 @@ class ApproveSchema(Schema):
     name = fields.String(load_default=None, allow_none=True)
 
 
-def problem(exc: KioskError) -> Problem:
-    return Problem(exc.status, exc.code, exc.message)
-
-
 @blp.route("/kiosk/pairings")
 class Pairings(MethodView):
     @blp.response(201)
@@ -40,10 +35,7 @@ class Pairings(MethodView):
 
         ``code`` is 6 characters without the dash; show it as ``display`` (``ABC-123``).
         Keep ``secret`` on the kiosk: it is needed to claim the token."""
-        try:
-            return start_pairing(appliance().settings, request.remote_addr)
-        except KioskError as exc:
-            raise problem(exc) from exc
+        return start_pairing(appliance().settings, request.remote_addr)
 
 
 @blp.route("/kiosk/pairings/<pairing>/claim")
@@ -53,10 +45,7 @@ class Claim(MethodView):
     def post(self, body, pairing: str):
         """Claim the kiosk token (no auth): 409 while not yet approved, 200
         ``{"token", "kiosk", "name", "channel"}`` once, 410 afterwards or once expired."""
-        try:
-            return claim(pairing, body["secret"])
-        except KioskError as exc:
-            raise problem(exc) from exc
+        return claim(pairing, body["secret"])
 
 
 @blp.route("/kiosk/pairings/approve")
@@ -66,8 +55,5 @@ class Approve(MethodView):
     def post(self, body):
         """Approve the kiosk showing ``code`` onto ``channel`` (admin)."""
         user = require_user("admin")
-        try:
-            kiosk = approve(body["code"], body["channel"], body.get("name"), user=user)
-        except KioskError as exc:
-            raise problem(exc) from exc
+        kiosk = approve(body["code"], body["channel"], body.get("name"), user=user)
         return kiosk_view(kiosk)

@@ -10,7 +10,6 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from core.accounts import audit
-from core.errors import ConversionError
 from core.jobs.intake import store_plan, submit
 from core.jobs.serializers import job_view
 from web.context import appliance, require_user
@@ -46,9 +45,6 @@ class Plans(MethodView):
         try:
             plan = store_plan(appliance(), upload.stream, upload.filename or "upload", user)
             job = submit(appliance(), plan, options=options, channel=channel, user=user)
-        except ConversionError as exc:
-            status = {"too_large": 413}.get(exc.code, 400)
-            raise Problem(status, exc.code, exc.message) from exc
         except ValueError as exc:
             raise Problem(400, "invalid_channel", str(exc)) from exc
         finally:

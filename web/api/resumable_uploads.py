@@ -17,7 +17,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from core.accounts import audit
-from core.jobs.resumable import UploadError, complete, create_upload, discard, get_upload, offset, write_chunk
+from core.jobs.resumable import complete, create_upload, discard, get_upload, offset, write_chunk
 from core.jobs.serializers import job_view
 from web.context import appliance, require_user
 from web.problems import Problem
@@ -32,13 +32,6 @@ class CreateSchema(Schema):
     size = fields.Integer(required=True, metadata={"description": "total bytes of the file"})
     options = fields.Dict(load_default=dict, metadata={"description": "conversion options, as for POST /plans"})
     channel = fields.String(load_default=None, allow_none=True, metadata={"description": "publish there on success"})
-
-
-def _call(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except UploadError as exc:
-        raise Problem(exc.status, exc.code, exc.message, **exc.extra) from exc
 
 
 def upload_view(upload, received: int) -> dict:
@@ -69,7 +62,7 @@ class Uploads(MethodView):
         """Announce an upload; 413 when ``size`` is over the upload limit."""
         user = require_user()
         settings = appliance().settings
-        upload = _call(create_upload, settings, user, body["filename"], body["size"], body["options"], body["channel"])
+        upload = create_upload(settings, user, body["filename"], body["size"], body["options"], body["channel"])
         return _with_offset(upload_view(upload, 0), 201)
 
 
@@ -79,7 +72,7 @@ class UploadResource(MethodView):
     def get(self, upload_id: str):
         """Where the upload stands (also as ``HEAD``: the ``Upload-Offset`` header)."""
         user = require_user()
-        upload = _call(get_upload, upload_id, user)
+        upload = get_upload(upload_id, user)
         return _with_offset(upload_view(upload, offset(appliance().settings, upload)))
 
     @blp.doc(requestBody={"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}})
@@ -87,7 +80,7 @@ class UploadResource(MethodView):
         """Append a chunk: ``Content-Range: bytes START-END/SIZE``, START = the current offset."""
         user = require_user()
         settings = appliance().settings
-        upload = _call(get_upload, upload_id, user)
+        upload = get_upload(upload_id, user)
         start, length = 0, request.content_length
         header = request.headers.get("Content-Range")
         if header:
@@ -102,14 +95,14 @@ class UploadResource(MethodView):
                 raise Problem(400, "bad_content_range", "Content-Range and Content-Length disagree")
         else:
             start = offset(settings, upload)
-        received = _call(write_chunk, settings, upload, start, length, request.stream)
+        received = write_chunk(settings, upload, start, length, request.stream)
         return _with_offset(upload_view(upload, received))
 
     @blp.response(204)
     def delete(self, upload_id: str):
         """Abandon the upload and delete what was received."""
         user = require_user()
-        discard(appliance().settings, _call(get_upload, upload_id, user))
+        discard(appliance().settings, get_upload(upload_id, user))
 
 
 @blp.route("/uploads/<upload_id>/complete")
@@ -118,8 +111,8 @@ class UploadComplete(MethodView):
     def post(self, upload_id: str):
         """Every byte is there: store the plan and queue its conversion (409 while incomplete)."""
         user = require_user()
-        upload = _call(get_upload, upload_id, user)
-        plan, job = _call(complete, appliance(), upload, user)
+        upload = get_upload(upload_id, user)
+        plan, job = complete(appliance(), upload, user)
         audit.record(user, "plan.upload", str(plan.id), filename=plan.filename, size=plan.size, job=str(job.id))
         return {
             "job": job_view(job),

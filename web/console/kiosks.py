@@ -7,6 +7,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from core.data.models import Channel
+from core.errors import fix_for
 from core.kiosks.fleet import KioskError, list_kiosks, revoke, update_kiosk
 from core.kiosks.pairing import approve
 from web.console.base import admin_required, bp
@@ -26,16 +27,8 @@ def kiosks():
 
 
 def _kiosk_error(exc: KioskError) -> None:
-    messages = {
-        "invalid_code": _("That is not a pairing code: it has 6 letters and digits, like ABC-123."),
-        "unknown_code": _("No kiosk is showing that code. Check the code on the kiosk's screen."),
-        "expired": _("That code has expired: restart pairing on the kiosk."),
-        "already_approved": _("That code was already approved."),
-        "invalid_channel": _("A channel name has 1 to 64 characters."),
-        "invalid_name": _("A kiosk name has 1 to 100 characters."),
-        "revoked": _("This kiosk was revoked."),
-    }
-    flash(messages.get(exc.code, exc.message), "error")
+    fix = fix_for(exc.code)  # the catalogue's English: translated here, where it is shown
+    flash(_(fix) if fix else exc.message, "error")
 
 
 @bp.post("/kiosks/pair")

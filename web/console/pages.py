@@ -11,6 +11,7 @@ from peewee import fn
 from core.channels.publishing import publish, rollback
 from core.convert.scene import CATEGORIES
 from core.data.models import Asset, Channel, Job, Kiosk, Plan, Publication
+from core.errors import FIXES  # what to do about each code, shown under a failed job's message
 from core.jobs.progress import STAGE_SPANS
 from core.jobs.resumable import stale_after
 from core.jobs.serializers import asset_tiles, job_view
@@ -20,25 +21,6 @@ from web.context import appliance
 
 STAGES = tuple(STAGE_SPANS)
 UNITS = ("mm", "cm", "m", "in", "ft")
-
-#: what to do about each error code, shown under a failed job's message
-FIXES = {
-    "unsupported_format": "Export the plan as DXF or PDF, or choose the format by hand.",
-    "empty_file": "The file has no content: export it again.",
-    "corrupt_file": "The file is damaged or cut short: export it again from the CAD program and upload that.",
-    "too_large": "Split the plan or raise the limits in the settings.",
-    "no_geometry": "No walls or rooms were found: check the layer mapping (which layer holds walls) and upload again.",
-    "timeout": "The conversion took too long: simplify the drawing or raise the time limit.",
-    "out_of_memory": "The conversion needed too much memory: simplify the drawing or raise the memory limit.",
-    "converter_crashed": "The converter failed on this file: retry, and report the file if it fails again.",
-    "invalid_options": "An upload option is wrong: upload again with corrected options.",
-    "worker_lost": "The worker stopped while converting: retry.",
-    "password_protected": "Remove the password from the PDF and upload it again.",
-    "too_many_pages": "Choose one page of the document.",
-    "page_too_large": "The page is too large to render: choose another page or a scale.",
-    "detector_unavailable": "No detector for scanned plans is installed: install one or upload a vector file.",
-    "internal_error": "Something went wrong on the box: retry, and tell the administrator if it happens again.",
-}
 
 
 def channel_summary() -> list[dict]:
