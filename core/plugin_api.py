@@ -38,10 +38,11 @@ def detectors() -> list[DetectorSpec]:
     """The detectors the loaded plugins register, highest weight first.
 
     For format plugins that need one (the PDF plugin for scanned pages): take the
-    first whose ``classes`` hold what you look for."""
-    from core.plugins.manager import current
+    first whose ``classes`` hold what you look for. Inside a converter these come
+    from the plugin set that runs it (so ``[plugins] disabled`` holds here too)."""
+    from core.plugins.manager import active_plugins
 
-    return sorted(current().detectors(), key=lambda spec: spec.weight, reverse=True)
+    return sorted(active_plugins().detectors(), key=lambda spec: spec.weight, reverse=True)
 
 
 def __getattr__(name: str):

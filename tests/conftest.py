@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from pathlib import Path
 
@@ -44,6 +45,23 @@ def settings_env(tmp_path):
         "FLOORCAST_PATHS__DATA_DIR": str(tmp_path / "data"),
         "FLOORCAST_SERVER__SECRET_KEY": secrets.token_urlsafe(16),
     }
+
+
+@pytest.fixture
+def appliance_factory(tmp_path):
+    """Build appliances in this process, each on a data dir of its own:
+    ``appliance_factory(env={...})``. The tables talk to the one built last."""
+    from core.appliance import create_appliance
+    from core.config import load_settings
+
+    count = itertools.count()
+
+    def make(env: dict[str, str] | None = None, with_queue: bool = False):
+        root = tmp_path / f"box{next(count)}"
+        base = {"FLOORCAST_PATHS__DATA_DIR": str(root / "data"), "FLOORCAST_SERVER__SECRET_KEY": secrets.token_hex(16)}
+        return create_appliance(load_settings(None, env=dict(base, **(env or {}))), with_queue=with_queue)
+
+    return make
 
 
 TEST_PLUGINS = Path(__file__).resolve().parent / "plugins" / "site"

@@ -125,22 +125,24 @@ class _Registering:
 
 
 def _only(*specs) -> Plugins:
-    """A plugin set holding just these detectors (it becomes the process's current one)."""
+    """A plugin set holding just these detectors (active while :func:`_convert_page` runs)."""
     plugins = Plugins(safe_mode=True)
     plugins.register(_Registering(*specs), "test-detectors")
     return plugins
 
 
-def _convert_page(image):
+def _convert_page(image, plugins: Plugins):
+    """The scanned-page converter as a converter of ``plugins`` runs: with their detectors."""
     from floorcast_pdf.scanned import convert_page
 
-    return convert_page(image, metres_per_pixel=M_PER_PX, options={}, progress=lambda *a: None)
+    with plugins.active():
+        return convert_page(image, metres_per_pixel=M_PER_PX, options={}, progress=lambda *a: None)
 
 
 def test_no_detector_is_a_clear_error():
-    _only()
+    plugins = _only()
     with pytest.raises(ConversionError) as info:
-        _convert_page(np.full((64, 64), 255, dtype=np.uint8))
+        _convert_page(np.full((64, 64), 255, dtype=np.uint8), plugins)
     assert info.value.code == "detector_unavailable"
 
 
@@ -151,9 +153,9 @@ def test_a_detector_without_walls_is_not_chosen():
         def run(self, image):
             return {"walls": np.ones(image.shape, np.uint8), "boxes": []}
 
-    _only(DetectorSpec("doors-only", ("door",), (64, 64), lambda p: Doors(), weight=5000))
+    plugins = _only(DetectorSpec("doors-only", ("door",), (64, 64), lambda p: Doors(), weight=5000))
     with pytest.raises(ConversionError) as info:
-        _convert_page(np.full((64, 64), 255, dtype=np.uint8))
+        _convert_page(np.full((64, 64), 255, dtype=np.uint8), plugins)
     assert info.value.code == "detector_unavailable"
 
 
@@ -167,9 +169,9 @@ def test_a_detector_without_walls_is_not_chosen():
     ],
 )
 def test_a_broken_detector_fails_the_page_cleanly(load, fragment):
-    _only(DetectorSpec("broken", ("wall",), (64, 64), load))
+    plugins = _only(DetectorSpec("broken", ("wall",), (64, 64), load))
     with pytest.raises(ConversionError) as info:
-        _convert_page(np.full((64, 64), 255, dtype=np.uint8))
+        _convert_page(np.full((64, 64), 255, dtype=np.uint8), plugins)
     assert info.value.code == "detector_failed" and fragment in info.value.message
     assert info.value.stage == "geometry"
 
@@ -188,8 +190,8 @@ def test_boxes_clipped_to_the_page_openings_kept_by_walls_unknown_classes_ignore
             ]
             return {"walls": walls, "boxes": boxes}
 
-    _only(DetectorSpec("boxes", ("wall", "window"), (64, 64), lambda p: Boxes()))
-    plan = _convert_page(np.full((64, 64), 255, dtype=np.uint8))
+    plugins = _only(DetectorSpec("boxes", ("wall", "window"), (64, 64), lambda p: Boxes()))
+    plan = _convert_page(np.full((64, 64), 255, dtype=np.uint8), plugins)
     assert [w.bounds for w in plan.windows] == [(0.0, 22.0, 10.0, 64.0)]
     assert plan.doors == [] and plan.stairs == []
     assert shapely.union_all(plan.walls).area == pytest.approx(550)

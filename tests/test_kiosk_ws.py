@@ -18,11 +18,10 @@ import websocket
 
 from core.appliance import create_appliance
 from core.config import load_settings
-from core.data.models import Asset, database_proxy
+from core.data.models import Asset
 from tests.serverproc import ServerProcess
 
 KIOSK_ENV = {"FLOORCAST_KIOSK__PING_SECONDS": "2", "FLOORCAST_KIOSK__HELLO_SECONDS": "1"}
-_appliances: dict[str, object] = {}
 
 
 def start_server(tmp_path_factory, env: dict[str, str] | None = None) -> ServerProcess:
@@ -32,12 +31,9 @@ def start_server(tmp_path_factory, env: dict[str, str] | None = None) -> ServerP
 
 
 def bind_box(server: ServerProcess):
-    """An appliance in this process on the server's data dir (its SQLite file, its blobs)."""
-    key = str(server.config)
-    if key not in _appliances:
-        _appliances[key] = create_appliance(load_settings(server.config, env={}), with_queue=False)
-    database_proxy.initialize(_appliances[key].db)  # another module may have bound another box
-    return _appliances[key]
+    """An appliance in this process on the server's data dir (its SQLite file, its
+    blobs); the tables talk to it until the next one is built."""
+    return create_appliance(load_settings(server.config, env={}), run_migrations=False, with_queue=False)
 
 
 def make_asset(server: ServerProcess, content: bytes | None = None) -> str:

@@ -1,4 +1,5 @@
-"""Access to the appliance and the signed-in principal from request code."""
+"""Access to the appliance and the signed-in principal from request code, and
+jobs and assets as this appliance shows them (its ``links``)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,23 @@ from flask_wtf.csrf import CSRFError
 
 from core.accounts.auth import user_for_token
 from core.appliance import Appliance
-from core.data.models import User
+from core.data.models import Asset, Job, User
+from core.jobs import serializers
 from web.problems import Problem
 
 
 def appliance() -> Appliance:
     return current_app.extensions["floorcast"]
+
+
+def job_view(job: Job) -> dict:
+    """A job as the API shows it (:func:`core.jobs.serializers.job_view`)."""
+    return serializers.job_view(job, appliance().links)
+
+
+def asset_view(asset: Asset | None) -> dict | None:
+    """An asset as the API shows it (:func:`core.jobs.serializers.asset_view`)."""
+    return serializers.asset_view(asset, appliance().links)
 
 
 def bearer_user() -> User | None:

@@ -11,7 +11,7 @@ import gevent
 import gevent.event
 from gevent.pywsgi import WSGIServer
 
-from core.appliance import create_appliance
+from core.appliance import Appliance
 from core.jobs.consumer import start_consumer, start_watchdog
 from web.app import create_app
 
@@ -32,8 +32,10 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def run_server(settings, bind: str | None = None) -> None:
-    appliance = create_appliance(settings)
+def run_server(appliance: Appliance, bind: str | None = None) -> None:
+    """Serve ``appliance`` (built with its queue) until SIGINT or SIGTERM: the app,
+    the consumer and the watchdog all use this one appliance."""
+    settings = appliance.settings
     app = create_app(settings, appliance)
     appliance.plugins.notify("floorcast_startup", settings=settings.as_dict())
     consumer = start_consumer(appliance)

@@ -38,14 +38,14 @@ def convert(ctx, source, output, format_name, units, settings, report):
     from core.config import converter_options
     from core.convert.pipeline import convert_file
     from core.jobs.intake import validate_options
-    from core.plugins.manager import Plugins
+    from core.plugins.manager import load_plugins
 
     options = _parse_set(settings)
     if units:
         options["units"] = units
     try:
         validate_options(options)
-        plugins = Plugins(safe_mode=ctx.safe_mode)
+        plugins = load_plugins(ctx.settings)  # as jobs do: [plugins] safe_mode and disabled
 
         def progress(stage, fraction, message=None):
             pass

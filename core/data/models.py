@@ -1,7 +1,10 @@
 """The tables. The jobs table is the truth about work, not the queue.
 
-Models are bound to a database at runtime through ``database_proxy``
-(see :func:`core.data.db.open_database`). Migrations keep frozen copies of these.
+The models name no database: the appliance that opens one binds them to it
+(:func:`bind_models`, called by :func:`core.appliance.create_appliance`). Peewee
+keeps that binding on the model classes, so the appliance built last in a process
+is the one its queries reach; building another (a test's next box) binds them
+again, with nothing to reset. Migrations keep frozen copies of these.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from peewee import (
     BigIntegerField,
     BooleanField,
     CharField,
-    DatabaseProxy,
+    Database,
     DateTimeField,
     FloatField,
     ForeignKeyField,
@@ -25,8 +28,6 @@ from peewee import (
 )
 
 from core.data.db import utcnow
-
-database_proxy = DatabaseProxy()
 
 
 class JSONField(TextField):
@@ -44,7 +45,6 @@ class BaseModel(Model):
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
-        database = database_proxy
         legacy_table_names = False
 
 
@@ -130,7 +130,6 @@ class Event(Model):
     data = JSONField(default=dict)
 
     class Meta:
-        database = database_proxy
         legacy_table_names = False
 
 
@@ -194,3 +193,8 @@ class AuditEntry(BaseModel):
 
 
 ALL_MODELS = (User, ApiToken, Plan, Asset, Job, Channel, Event, Publication, Kiosk, Pairing, Upload, AuditEntry)
+
+
+def bind_models(db: Database) -> None:
+    """Bind every table to ``db``: what the appliance owning ``db`` does once."""
+    db.bind(ALL_MODELS, bind_refs=False, bind_backrefs=False)

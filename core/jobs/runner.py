@@ -55,7 +55,7 @@ def run_job(appliance, job_id: str) -> None:
         ctx.cleanup()
     job = Job.get_or_none(Job.id == job_id)
     if job is not None and job.status in states.FINAL:
-        appliance.plugins.notify("floorcast_job_finished", job=job_view(job))
+        appliance.plugins.notify("floorcast_job_finished", job=job_view(job, appliance.links))
 
 
 class _JobContext:

@@ -1,10 +1,13 @@
-"""Jobs and assets as the API, the event feed and notification plugins see them."""
+"""Jobs and assets as the API, the event feed and notification plugins see them.
+
+URLs come from the caller's :class:`~core.plugins.links.AssetLinks`
+(``appliance.links``): where assets are served is the web layer's to say."""
 
 from __future__ import annotations
 
 from core.data.db import iso
 from core.data.models import Asset, Job
-from core.kiosks.urls import content_path, tiles_path
+from core.plugins.links import AssetLinks
 
 
 def asset_tiles(asset: Asset) -> dict | None:
@@ -14,7 +17,7 @@ def asset_tiles(asset: Asset) -> dict | None:
     return tiles if isinstance(tiles, dict) and tiles.get("manifest") else None
 
 
-def asset_view(asset: Asset | None) -> dict | None:
+def asset_view(asset: Asset | None, links: AssetLinks) -> dict | None:
     """An asset as the API shows it; ``tiles`` is the URL of its tile manifest when
     the model is big enough to have tiles, else null."""
     if asset is None:
@@ -23,15 +26,15 @@ def asset_view(asset: Asset | None) -> dict | None:
         "id": str(asset.id),
         "sha256": asset.sha256,
         "size": asset.size,
-        "url": content_path(asset.id),
-        "tiles": tiles_path(asset.id) if asset_tiles(asset) else None,
+        "url": links.content(asset.id),
+        "tiles": links.tiles(asset.id) if asset_tiles(asset) else None,
         "format": asset.format,
         "converter_version": asset.converter_version,
         "created_at": iso(asset.created_at),
     }
 
 
-def job_view(job: Job) -> dict:
+def job_view(job: Job, links: AssetLinks) -> dict:
     error = None
     if job.error_code:
         error = {"code": job.error_code, "stage": job.error_stage, "message": job.error_message}
@@ -44,7 +47,7 @@ def job_view(job: Job) -> dict:
         "progress": round(job.progress, 4),
         "eta_seconds": None if job.eta_seconds is None else round(job.eta_seconds, 1),
         "error": error,
-        "asset": asset_view(job.asset) if job.asset_id else None,
+        "asset": asset_view(job.asset, links) if job.asset_id else None,
         "plan": {
             "id": str(job.plan_id),
             "filename": job.plan.filename,

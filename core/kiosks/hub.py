@@ -25,8 +25,8 @@ from core.data.db import iso, utcnow
 from core.data.models import Asset, Channel, Kiosk, Publication
 from core.kiosks.presence import Presence
 from core.kiosks.relay import EventRelay
+from core.kiosks.signing import signed_query
 from core.kiosks.status import screen_size
-from core.kiosks.urls import content_path, signed_query, tiles_path
 
 log = logging.getLogger("floorcast.kiosks")
 
@@ -111,15 +111,16 @@ class KioskHub:
         asset = data["asset"]
         query = signed_query(self.settings, asset, kiosk_id)
         base = (self.settings["server"]["public_url"] or "").rstrip("/")
+        links = self.appliance.links
         out = {
             "channel": data["channel"],
             "version": data["version"],
-            "url": f"{base}{content_path(asset)}?{query}",
+            "url": f"{base}{links.content(asset)}?{query}",
             "sha256": data["sha256"],
             "size": data["size"],
         }
         if data.get("tile_count") or data.get("tiles"):  # events stored earlier named the count "tiles"
-            out["tiles"] = f"{base}{tiles_path(asset)}?{query}"
+            out["tiles"] = f"{base}{links.tiles(asset)}?{query}"
         return {"type": "publish", "id": message["id"], "data": out}
 
     def encode(self, message: dict) -> str:

@@ -23,6 +23,7 @@ import pluggy
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import click
 
+    from core.plugins.links import AssetLinks
     from core.plugins.specs import DetectorSpec, FormatSpec, StorageBackendSpec, TransportSpec
 
 hookspec = pluggy.HookspecMarker("floorcast")
@@ -87,6 +88,22 @@ def floorcast_register_kiosk_transports() -> list[TransportSpec]:
 
     Called by the web app factory; each transport's ``attach(app, hub)`` adds its
     endpoints to the Flask app and takes messages for kiosks from the hub.
+    """
+
+
+# -- web -------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def floorcast_asset_links() -> AssetLinks | None:
+    """Return where the web layer serves an asset's model and tiles, as an
+    :class:`AssetLinks` (``content(asset_id)``, ``tiles(asset_id)``,
+    ``tile(asset_id, sha256)``: paths).
+
+    Called once by ``create_appliance``, which keeps the answer as
+    ``appliance.links``: the kiosk hub signs those paths into ``publish`` messages,
+    and the API, the console and ``floorcast_job_finished`` show them in asset
+    views. The built-in ``web`` plugin answers. Stops at first non-None result.
     """
 
 

@@ -3,11 +3,20 @@
 Each entry point loads in its own try block: a plugin that fails to import is
 logged with its name, listed as broken, and skipped. In safe mode only the
 built-ins (entry points of the ``floorcast`` distribution itself) load.
+
+:func:`load_plugins` is how the appliance, ``floorcast convert`` and ``plugins
+list`` get their set: it honours ``[plugins] safe_mode`` and ``disabled`` and
+refuses two contributions with the same name before anything runs.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
 import logging
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
@@ -20,8 +29,20 @@ log = logging.getLogger("floorcast.plugins")
 
 GROUP = "floorcast"
 BUILTIN_DIST = "floorcast"
+#: the hooks whose contributions are named (and refused twice at startup)
+REGISTER_HOOKS = (
+    "floorcast_register_formats",
+    "floorcast_register_detectors",
+    "floorcast_register_storage_backends",
+    "floorcast_register_kiosk_transports",
+)
 
-_current: Plugins | None = None
+# The plugin set whose converter is running in this context, for plugin code that
+# asks for the others (``core.plugin_api.detectors()`` inside the PDF converter).
+# Not process-wide state: only ``Plugins.active()`` sets it, for the duration of
+# one call, and resets it after; a ContextVar keeps each thread's and greenlet's
+# value apart, so two plugin sets in one process never see each other's.
+_active: ContextVar[Plugins] = ContextVar("floorcast_active_plugins")
 
 
 @dataclass
@@ -38,18 +59,17 @@ class PluginInfo:
 class Plugins:
     """The plugin manager plus what loading found, and safe calls into it.
 
-    The set built last in a process is its :func:`current` one: code running
-    inside a hook (a converter asking for detectors) reaches the others through it.
+    A converter from :meth:`formats` runs with this set :meth:`active`: code inside
+    it (a converter asking for detectors) reaches the other plugins through
+    :func:`active_plugins`.
     """
 
     def __init__(self, safe_mode: bool = False, disabled: tuple[str, ...] = ()):
-        global _current
         self.pm = pluggy.PluginManager(GROUP)
         self.pm.add_hookspecs(hookspecs)
         self.safe_mode = safe_mode
         self.infos: list[PluginInfo] = []
         self._load(set(disabled))
-        _current = self
 
     def _load(self, disabled: set[str]) -> None:
         for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
@@ -123,8 +143,37 @@ class Plugins:
             if info.name == name and not info.error:
                 info.error = error
 
+    def check(self) -> None:
+        """Refuse two contributions of the same name (two formats called ``dxf``, two
+        storage backends called ``local``...): raises :class:`PluginError` naming both
+        plugins. Called once at startup, so a clash stops the appliance before any job
+        instead of failing each job that meets it."""
+        for hook_name in REGISTER_HOOKS:
+            self.collect(hook_name)
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[Plugins]:
+        """Make this set the one :func:`active_plugins` answers while the block runs."""
+        token = _active.set(self)
+        try:
+            yield self
+        finally:
+            _active.reset(token)
+
+    def _in_scope(self, convert: Callable) -> Callable:
+        @functools.wraps(convert)
+        def scoped(*args, **kwargs):
+            with self.active():
+                return convert(*args, **kwargs)
+
+        return scoped
+
     def formats(self):
-        return self.collect("floorcast_register_formats")
+        """The formats, each converter running with this set :meth:`active`."""
+        return [
+            dataclasses.replace(spec, convert=self._in_scope(spec.convert)) if dataclasses.is_dataclass(spec) else spec
+            for spec in self.collect("floorcast_register_formats")
+        ]
 
     def detectors(self):
         return self.collect("floorcast_register_detectors")
@@ -136,13 +185,19 @@ class Plugins:
         return self.collect("floorcast_register_kiosk_transports")
 
 
-def current() -> Plugins:
-    """The plugins this process loaded last (all of them when none were loaded yet)."""
-    return _current if _current is not None else Plugins()
+def active_plugins() -> Plugins:
+    """The set whose converter is running here; outside any, every installed plugin
+    (a plugin's own tests calling its converter directly)."""
+    plugins = _active.get(None)
+    return plugins if plugins is not None else Plugins()
 
 
 def load_plugins(settings) -> Plugins:
-    return Plugins(
+    """The plugins ``settings`` ask for (``[plugins] safe_mode`` and ``disabled``),
+    checked for clashing names (:meth:`Plugins.check`)."""
+    plugins = Plugins(
         safe_mode=bool(settings["plugins"]["safe_mode"]),
         disabled=tuple(settings["plugins"]["disabled"]),
     )
+    plugins.check()
+    return plugins

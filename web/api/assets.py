@@ -14,7 +14,6 @@ carries that signature in each tile's ``url``); 404 for an asset without tiles.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -24,9 +23,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from core.data.models import Asset, Kiosk
-from core.jobs.serializers import asset_tiles, asset_view
-from core.kiosks.urls import check_signature, tile_path
-from web.context import appliance, get_or_404, require_user
+from core.jobs.serializers import asset_tiles
+from core.kiosks.signing import check_signature
+from web.context import appliance, asset_view, get_or_404, require_user
+from web.links import tile_path
 from web.problems import Problem
 
 blp = Blueprint("assets", __name__, url_prefix="/api/v1", description="Converted models")
@@ -80,15 +80,6 @@ def _send_blob(key: str, size: int, download_name: str) -> Response:
     return response
 
 
-@functools.lru_cache(maxsize=64)
-def _load_manifest(storage, key: str) -> dict:
-    """The parsed manifest stored under ``key``. A blob key names its content, so
-    the parse is kept (every tile request of every kiosk needs it); shared by all
-    callers, it must not be changed."""
-    with storage.open(key) as fh:
-        return json.load(fh)
-
-
 def _manifest(asset: Asset) -> dict:
     """The stored tile manifest of ``asset`` (shared: read it, never change it);
     404 when the model has no tiles."""
@@ -98,7 +89,7 @@ def _manifest(asset: Asset) -> dict:
     storage = appliance().storage
     if not storage.exists(tiles["manifest"]):
         raise Problem(410, "asset_missing", "the model's tile manifest is missing from storage")
-    return _load_manifest(storage, tiles["manifest"])
+    return appliance().parsed_json(tiles["manifest"])  # kept parsed by the appliance
 
 
 @blp.route("/assets/<asset_id>")

@@ -8,8 +8,7 @@ from flask_smorest import Blueprint
 from core.data.models import Job
 from core.jobs import states
 from core.jobs.queue import enqueue
-from core.jobs.serializers import job_view
-from web.context import appliance, get_or_404, require_user
+from web.context import appliance, get_or_404, job_view, require_user
 from web.problems import Problem
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Conversion jobs")

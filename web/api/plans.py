@@ -11,8 +11,7 @@ from marshmallow import Schema, fields
 
 from core.accounts import audit
 from core.jobs.intake import store_plan, submit
-from core.jobs.serializers import job_view
-from web.context import appliance, require_user
+from web.context import appliance, job_view, require_user
 from web.problems import Problem
 
 blp = Blueprint("plans", __name__, url_prefix="/api/v1", description="Upload floor plans")

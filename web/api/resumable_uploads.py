@@ -18,8 +18,7 @@ from marshmallow import Schema, fields
 
 from core.accounts import audit
 from core.jobs.resumable import complete, create_upload, discard, get_upload, offset, write_chunk
-from core.jobs.serializers import job_view
-from web.context import appliance, require_user
+from web.context import appliance, job_view, require_user
 from web.problems import Problem
 
 blp = Blueprint("uploads", __name__, url_prefix="/api/v1", description="Resumable uploads")

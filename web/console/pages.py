@@ -14,10 +14,10 @@ from core.data.models import Asset, Channel, Job, Kiosk, Plan, Publication
 from core.errors import FIXES  # what to do about each code, shown under a failed job's message
 from core.jobs.progress import STAGE_SPANS
 from core.jobs.resumable import stale_after
-from core.jobs.serializers import asset_tiles, job_view
-from core.kiosks.urls import tiles_path
+from core.jobs.serializers import asset_tiles
 from web.console.base import bp, row_or_404
-from web.context import appliance
+from web.context import appliance, job_view
+from web.links import tiles_path
 
 STAGES = tuple(STAGE_SPANS)
 UNITS = ("mm", "cm", "m", "in", "ft")

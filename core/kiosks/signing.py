@@ -1,11 +1,12 @@
-"""Where an asset's model and tiles are served, and the signed query that lets a
-kiosk fetch them with no header: bound to the kiosk and expiring.
+"""The signed query that lets a kiosk fetch an asset's model and tiles with no
+header: bound to the kiosk and expiring.
 
-``/api/v1/assets/<id>/content?k=<kiosk>&e=<expiry>&s=<hmac>``: the signature covers
-the asset, the kiosk and the expiry, with the box's secret key. The same query
-opens the asset's tile manifest (``/api/v1/assets/<id>/tiles``) and its tiles, so
-the manifest a kiosk fetches hands on its signature to each tile URL. A revoked
-kiosk's URLs stop working at once because the asset endpoints also check the kiosk.
+``<asset URL>?k=<kiosk>&e=<expiry>&s=<hmac>``: the signature covers the asset,
+the kiosk and the expiry, with the box's secret key. The same query opens the
+asset's tile manifest and its tiles, so the manifest a kiosk fetches hands on its
+signature to each tile URL. A revoked kiosk's URLs stop working at once because
+the asset endpoints also check the kiosk. Where those URLs are is the web layer's
+business (:class:`core.plugins.links.AssetLinks`).
 """
 
 from __future__ import annotations
@@ -17,21 +18,7 @@ import time
 from urllib.parse import quote
 
 
-def content_path(asset_id) -> str:
-    """The path of an asset's whole GLB."""
-    return f"/api/v1/assets/{asset_id}/content"
-
-
-def tiles_path(asset_id) -> str:
-    """The path of a big model's tile manifest."""
-    return f"/api/v1/assets/{asset_id}/tiles"
-
-
-def tile_path(asset_id, sha256: str) -> str:
-    """The path of one tile's GLB, by its sha256 as the manifest lists it."""
-    return f"{tiles_path(asset_id)}/{sha256}"
-
-
+# Keyed by the secret itself, not by an object: the cache holds no appliance state.
 @functools.lru_cache(maxsize=4)
 def _keyed(secret: str) -> hmac.HMAC:
     """The HMAC with its key already absorbed: a publication signs one URL per kiosk."""
