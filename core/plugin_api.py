@@ -25,7 +25,7 @@ from core.convert.scene import CATEGORIES, Material, Mesh, Node, Scene
 from core.errors import ConversionError
 from core.plugins.hookspecs import hookspec
 from core.plugins.specs import DetectorSpec, FormatOption, FormatSpec, StorageBackendSpec, TransportSpec
-from core.storage.base import BlobInfo, Storage, TooLarge
+from core.storage.base import BlobInfo, Storage, TooLarge, copy_hashing
 
 if TYPE_CHECKING:
     from core.kiosks.hub import Close, KioskHub, KioskSession
@@ -81,6 +81,7 @@ __all__ = [
     "TooLarge",
     "TransportSpec",
     "classify_layer",
+    "copy_hashing",
     "detectors",
     "enclosed_spaces",
     "fill_holes",

@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from core.plugin_api import BlobInfo, Storage, StorageBackendSpec, TooLarge, hookimpl
-from core.storage.base import copy_hashing
+from core.plugin_api import BlobInfo, Storage, StorageBackendSpec, TooLarge, copy_hashing, hookimpl
 
 KEY_RE = re.compile(r"^[0-9a-f]{64}$")
 
