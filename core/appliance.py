@@ -34,6 +34,8 @@ class Appliance:
     bus: MemoryBus
     links: AssetLinks
     huey: object = None
+    #: when each periodic chore last ran (``time.monotonic()``), by chore name
+    chores_ran_at: dict[str, float] = field(default_factory=dict)
     _parsed: object = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:

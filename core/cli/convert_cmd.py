@@ -13,16 +13,21 @@ from core.errors import ConversionError
 
 
 def _parse_set(values: tuple[str, ...]) -> dict:
+    """``KEY=VALUE`` pairs; values stay text: the option's declared type reads them."""
     options = {}
     for item in values:
         key, sep, raw = item.partition("=")
         if not sep or not key:
             raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--set")
-        try:
-            options[key] = json.loads(raw)
-        except ValueError:
-            options[key] = raw
+        options[key] = raw
     return options
+
+
+def _head(source: Path) -> bytes:
+    from core.convert.formats import SNIFF_BYTES
+
+    with open(source, "rb") as fh:
+        return fh.read(SNIFF_BYTES)
 
 
 @click.command()
@@ -36,20 +41,24 @@ def _parse_set(values: tuple[str, ...]) -> dict:
 def convert(ctx, source, output, format_name, units, settings, report):
     """Convert SOURCE to a GLB; exits non-zero with `error: <code>: <message>`."""
     from core.config import converter_options
+    from core.convert.formats import choose_format
     from core.convert.pipeline import convert_file
-    from core.jobs.intake import validate_options
+    from core.jobs.options import validate_options
     from core.plugins.manager import load_plugins
 
     options = _parse_set(settings)
     if units:
         options["units"] = units
     try:
-        validate_options(options)
         plugins = load_plugins(ctx.settings)  # as jobs do: [plugins] safe_mode and disabled
 
         def progress(stage, fraction, message=None):
             pass
 
+        # the format chosen once: its declared options are what --set may give
+        forced = format_name or options.get("format")
+        spec = choose_format(plugins.formats(), _head(Path(source)), Path(source).name, forced)
+        options = validate_options(options, spec)
         result = convert_file(
             plugins.formats(),
             Path(source),
@@ -57,7 +66,7 @@ def convert(ctx, source, output, format_name, units, settings, report):
             options=converter_options(ctx.settings, options),
             progress=progress,
             filename=Path(source).name,
-            forced_format=format_name,
+            forced_format=spec.name,
         )
     except ConversionError as exc:
         click.echo(f"error: {exc.code}: {exc.message}", err=True)
@@ -70,7 +79,6 @@ def convert(ctx, source, output, format_name, units, settings, report):
     if result.tiles is not None:
         manifest = result.tiles.manifest
         click.echo(
-            f"wrote {len(manifest['tiles'])} tiles ({manifest['bytes']} bytes) and manifest.json"
-            f" to {result.tiles.dir}",
+            f"wrote {len(manifest['tiles'])} tiles ({manifest['bytes']} bytes) and manifest.json to {result.tiles.dir}",
             err=True,
         )

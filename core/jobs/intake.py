@@ -1,4 +1,8 @@
-"""Submitting work: store an upload as a plan and queue a job for it."""
+"""Submitting work: store an upload as a plan and queue a job for it.
+
+The job's format is sniffed here from the plan's first bytes and recorded in
+``Job.format`` (None when no format takes the file: the job then fails at sniff);
+the upload's options are checked against that format's declaration."""
 
 from __future__ import annotations
 
@@ -7,44 +11,18 @@ import json
 from typing import BinaryIO
 
 from core.channels.publishing import ensure_channel
+from core.convert.formats import SNIFF_BYTES
 from core.data.models import Job, Plan, User
 from core.errors import ConversionError
 from core.jobs import states
+from core.jobs.options import sniffed_format, validate_options
 from core.jobs.queue import enqueue
+from core.plugins.specs import FormatSpec
 from core.storage.base import TooLarge
-
-#: option keys a job accepts; anything else is refused so typos do not go unnoticed
-OPTION_KEYS = {
-    "format",
-    "units",
-    "wall_height",
-    "wall_thickness",
-    "layers",
-    "blocks",
-    "level",
-    "storey_height",
-    "page",
-    "scale",
-}
 
 
 def options_hash(options: dict) -> str:
     return hashlib.sha256(json.dumps(options, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-def validate_options(options) -> dict:
-    if options is None:
-        return {}
-    if not isinstance(options, dict):
-        raise ConversionError("invalid_options", "options must be a JSON object", stage="upload")
-    unknown = set(options) - OPTION_KEYS
-    if unknown:
-        raise ConversionError(
-            "invalid_options",
-            f"unknown option(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(OPTION_KEYS))}",
-            stage="upload",
-        )
-    return options
 
 
 def store_plan(appliance, stream: BinaryIO, filename: str, user: User | None) -> Plan:
@@ -61,10 +39,18 @@ def store_plan(appliance, stream: BinaryIO, filename: str, user: User | None) ->
     return Plan.create(filename=filename[:255] or "upload", sha256=blob.key, size=blob.size, uploaded_by=user)
 
 
+def _format_of(appliance, plan: Plan, options: object) -> FormatSpec | None:
+    """The format the plan's first bytes choose (its options are checked against it)."""
+    with appliance.storage.open(plan.sha256, 0, SNIFF_BYTES) as fh:
+        head = fh.read(SNIFF_BYTES)
+    return sniffed_format(appliance.plugins.formats(), head, plan.filename, options)
+
+
 def submit(
     appliance, plan: Plan, *, options: dict | None = None, channel: str | None = None, user: User | None = None
 ) -> Job:
-    options = validate_options(options)
+    spec = _format_of(appliance, plan, options)
+    options = validate_options(options, spec, appliance.plugins.formats())
     if channel:
         ensure_channel(channel)
     job = Job.create(
@@ -73,6 +59,7 @@ def submit(
         options_hash=options_hash(options),
         channel=channel or None,
         created_by=user,
+        format=spec.name if spec is not None else None,
         status=states.QUEUED,
     )
     enqueue(appliance, job.id)

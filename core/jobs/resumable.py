@@ -16,6 +16,7 @@ import datetime as dt
 import fcntl
 import logging
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,7 +24,9 @@ from core.channels.publishing import ensure_channel
 from core.data.db import utcnow
 from core.data.models import Job, Plan, Upload, User
 from core.errors import ConversionError, FloorcastError
-from core.jobs.intake import store_plan, submit, validate_options
+from core.jobs.intake import store_plan, submit
+from core.jobs.options import validate_before_sniff
+from core.plugins.specs import FormatSpec
 
 log = logging.getLogger("floorcast.uploads")
 
@@ -56,9 +59,20 @@ def offset(settings, upload: Upload) -> int:
 
 
 def create_upload(
-    settings, user: User | None, filename: str, size: int, options: dict | None = None, channel: str | None = None
+    settings,
+    user: User | None,
+    filename: str,
+    size: int,
+    options: dict | None = None,
+    channel: str | None = None,
+    *,
+    formats: Iterable[FormatSpec] = (),
 ) -> Upload:
-    """Announce an upload of ``size`` bytes (refused beyond the upload limit)."""
+    """Announce an upload of ``size`` bytes (refused beyond the upload limit).
+
+    Its options are checked against core's and ``formats``' (the forced one's, else
+    every one's: the bytes that choose it are not there yet); :func:`complete`
+    checks them again against the format the file turns out to be."""
     cleanup_stale(settings)
     limit = int(settings["uploads"]["max_bytes"])
     if not isinstance(size, int) or size <= 0:
@@ -66,7 +80,7 @@ def create_upload(
     if size > limit:
         raise UploadError("too_large", f"the file is larger than the limit of {limit} bytes")
     try:
-        options = validate_options(options)
+        options = validate_before_sniff(options, formats)
     except ConversionError as exc:
         raise UploadError(exc.code, exc.message) from exc
     channel = (channel or "").strip() or None

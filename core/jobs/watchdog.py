@@ -83,15 +83,14 @@ def publish_missing(appliance) -> int:
 
 
 UPLOAD_CLEANUP_SECONDS = 3600
-_uploads_cleaned_at: dict[int, float] = {}  # per appliance: the last cleanup (monotonic)
 
 
 def clean_uploads(appliance, *, startup: bool) -> int:
     """Stale partial uploads, at start-up and then hourly (a directory scan each time)."""
-    last = _uploads_cleaned_at.get(id(appliance))
+    last = appliance.chores_ran_at.get("clean_uploads")
     if not startup and last is not None and time.monotonic() - last < UPLOAD_CLEANUP_SECONDS:
         return 0
-    _uploads_cleaned_at[id(appliance)] = time.monotonic()
+    appliance.chores_ran_at["clean_uploads"] = time.monotonic()
     return cleanup_stale(appliance.settings)
 
 

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields
 
 from core.accounts import audit
 from core.jobs.intake import store_plan, submit
+from core.jobs.options import validate_before_sniff
 from web.context import appliance, job_view, require_user
 from web.problems import Problem
 
@@ -42,6 +43,9 @@ class Plans(MethodView):
             raise Problem(400, "invalid_options", f"options is not valid JSON: {exc}") from exc
         channel = (request.form.get("channel") or "").strip() or None
         try:
+            # names and types first, so a bad option stores nothing; submit checks the
+            # options again against the format the file's bytes choose
+            options = validate_before_sniff(options, appliance().plugins.formats())
             plan = store_plan(appliance(), upload.stream, upload.filename or "upload", user)
             job = submit(appliance(), plan, options=options, channel=channel, user=user)
         except ValueError as exc:

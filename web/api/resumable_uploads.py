@@ -61,7 +61,15 @@ class Uploads(MethodView):
         """Announce an upload; 413 when ``size`` is over the upload limit."""
         user = require_user()
         settings = appliance().settings
-        upload = create_upload(settings, user, body["filename"], body["size"], body["options"], body["channel"])
+        upload = create_upload(
+            settings,
+            user,
+            body["filename"],
+            body["size"],
+            body["options"],
+            body["channel"],
+            formats=appliance().plugins.formats(),
+        )
         return _with_offset(upload_view(upload, 0), 201)
 
 

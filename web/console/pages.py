@@ -12,6 +12,7 @@ from core.channels.publishing import publish, rollback
 from core.convert.scene import CATEGORIES
 from core.data.models import Asset, Channel, Job, Kiosk, Plan, Publication
 from core.errors import FIXES  # what to do about each code, shown under a failed job's message
+from core.jobs.options import option_table
 from core.jobs.progress import STAGE_SPANS
 from core.jobs.resumable import stale_after
 from core.jobs.serializers import asset_tiles
@@ -21,6 +22,8 @@ from web.links import tiles_path
 
 STAGES = tuple(STAGE_SPANS)
 UNITS = ("mm", "cm", "m", "in", "ft")
+#: options the upload form has fields of its own for; the rest come from each format's declaration
+FORM_FIELDS = {"format", "units", "level", "layers"}
 
 
 def channel_summary() -> list[dict]:
@@ -89,6 +92,11 @@ def upload():
     return render_template(
         "console/upload.html",
         formats=formats,
+        format_options=[
+            dict(table, options=[o for o in table["options"] if o["name"] not in FORM_FIELDS])
+            for table in option_table(appliance().plugins.formats(), appliance().settings)
+            if table["name"]
+        ],
         units=UNITS,
         categories=CATEGORIES,
         channels=channels,

@@ -17,7 +17,22 @@ const say = (text) => {
 };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function options() {
+/** The per-format option fields of the format the file will be read as: the one
+ * chosen, else the one claiming the file's extension (the box checks them again). */
+function formatOptions(file, out) {
+  const chosen = form.elements.format.value;
+  const suffix = file.name.includes(".") ? file.name.slice(file.name.lastIndexOf(".")).toLowerCase() : "";
+  for (const block of form.querySelectorAll(".format-options")) {
+    const mine = chosen ? block.dataset.format === chosen : block.dataset.extensions.split(" ").includes(suffix);
+    if (!mine) continue;
+    for (const field of block.querySelectorAll("[data-option]")) {
+      const value = field.value.trim();
+      if (value) out[field.dataset.option] = value; // text: the box reads it with the option's type
+    }
+  }
+}
+
+function options(file) {
   const out = {};
   for (const name of ["format", "units"]) {
     const value = form.elements[name].value.trim();
@@ -31,6 +46,7 @@ function options() {
     if (at > 0) layers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
   }
   if (Object.keys(layers).length) out.layers = layers;
+  formatOptions(file, out);
   return out;
 }
 
@@ -71,7 +87,7 @@ function sendChunk(id, file, start) {
 }
 
 async function upload(file) {
-  const opts = options();
+  const opts = options(file);
   const channel = form.elements.channel.value.trim() || null;
   const key = `floorcast-upload:${file.name}:${file.size}:${file.lastModified}:${JSON.stringify(opts)}:${channel}`;
   let id = localStorage.getItem(key);
