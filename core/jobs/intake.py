@@ -2,7 +2,8 @@
 
 The job's format is sniffed here from the plan's first bytes and recorded in
 ``Job.format`` (None when no format takes the file: the job then fails at sniff);
-the upload's options are checked against that format's declaration."""
+the upload's options are checked against that format's declaration. The job and
+its ``plan.upload`` audit entry are written together."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import hashlib
 import json
 from typing import BinaryIO
 
+from core.accounts import audit
 from core.channels.publishing import ensure_channel
 from core.convert.formats import SNIFF_BYTES
 from core.data.models import Job, Plan, User
@@ -53,14 +55,16 @@ def submit(
     options = validate_options(options, spec, appliance.plugins.formats())
     if channel:
         ensure_channel(channel)
-    job = Job.create(
-        plan=plan,
-        options=options,
-        options_hash=options_hash(options),
-        channel=channel or None,
-        created_by=user,
-        format=spec.name if spec is not None else None,
-        status=states.QUEUED,
-    )
+    with Job._meta.database.atomic():
+        job = Job.create(
+            plan=plan,
+            options=options,
+            options_hash=options_hash(options),
+            channel=channel or None,
+            created_by=user,
+            format=spec.name if spec is not None else None,
+            status=states.QUEUED,
+        )
+        audit.record(user, "plan.upload", str(plan.id), filename=plan.filename, size=plan.size, job=str(job.id))
     enqueue(appliance, job.id)
     return job

@@ -9,7 +9,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from core.accounts import audit
 from core.jobs.intake import store_plan, submit
 from core.jobs.options import validate_before_sniff
 from web.context import appliance, job_view, require_user
@@ -52,7 +51,6 @@ class Plans(MethodView):
             raise Problem(400, "invalid_channel", str(exc)) from exc
         finally:
             upload.close()
-        audit.record(user, "plan.upload", str(plan.id), filename=plan.filename, size=plan.size, job=str(job.id))
         return {
             "job": job_view(job),
             "plan": {"id": str(plan.id), "sha256": plan.sha256, "size": plan.size, "filename": plan.filename},

@@ -16,7 +16,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from core.accounts import audit
 from core.jobs.resumable import complete, create_upload, discard, get_upload, offset, write_chunk
 from web.context import appliance, job_view, require_user
 from web.problems import Problem
@@ -120,7 +119,6 @@ class UploadComplete(MethodView):
         user = require_user()
         upload = get_upload(upload_id, user)
         plan, job = complete(appliance(), upload, user)
-        audit.record(user, "plan.upload", str(plan.id), filename=plan.filename, size=plan.size, job=str(job.id))
         return {
             "job": job_view(job),
             "plan": {"id": str(plan.id), "sha256": plan.sha256, "size": plan.size, "filename": plan.filename},

@@ -46,6 +46,7 @@ def install(app: Flask, settings: Settings, limiter: Limiter, node_modules: Path
     CSRFProtect(app)
     install_translations(app)
     app.register_blueprint(bp)
+    feed.attach(app)
     app.view_functions["console.login"] = limiter.limit(
         settings["console"]["login_rate"],  # failed sign-ins only: successes are free
         key_func=get_remote_address,

@@ -29,7 +29,6 @@ from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
 from core.kiosks.fleet import list_kiosks
-from web.console.base import bp
 from web.console.job_watch import JobWatch
 from web.context import appliance, session_user
 
@@ -103,4 +102,8 @@ def serve(ws) -> None:
         _close_db()
 
 
-Sock().route("/ws", bp=bp, endpoint="feed")(serve)
+def attach(app) -> None:
+    """Add ``/console/ws`` to ``app``. Its endpoint is ``console.feed`` so the
+    console blueprint's guard (:func:`web.console.base.guard`) answers 401 to a
+    request without a session before the socket is upgraded."""
+    Sock(app).route("/console/ws", endpoint="console.feed")(serve)
