@@ -11,6 +11,7 @@ import pluggy
 from core.convert.formats import SNIFF_BYTES, Progress
 from core.convert.geometry import fill_holes, fill_outlines, ragged_arange, union_of, walls_from_linework
 from core.convert.layers import classify as classify_layer
+from core.convert.layers import explain as explain_layer
 from core.convert.plan_rules import (
     FIXTURES,
     FLOOR_SLAB,
@@ -84,6 +85,7 @@ __all__ = [
     "copy_hashing",
     "detectors",
     "enclosed_spaces",
+    "explain_layer",
     "fill_holes",
     "fill_outlines",
     "find_rooms",

@@ -196,8 +196,8 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
     progress("geometry", 0.1, "classifying layers")
 
     layer_info = [classifier.layer(name) for name in raw.layer_names]
-    layer_cat = [c for c, _ in layer_info]
-    explicit = [src != "name" for _, src in layer_info]
+    layer_cat = [c for c, _, _ in layer_info]
+    explicit = [src != "name" for _, src, _ in layer_info]
     used = set(shapes.layer.tolist()) | {lid for _, lid, _ in shapes.fills}
     used |= {int(x) for pl in placements.values() for x in np.unique(pl.inherit).tolist() if x >= 0}
     builder = Builder(scene, raw, shapes, placements, layer_cat, scale, opts)
@@ -240,6 +240,7 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
             name: {
                 "category": layer_cat[i],
                 "source": layer_info[i][1],
+                "why": layer_info[i][2],
                 "state": _state(raw, name),
                 "entities": int(counts[i]),
             }

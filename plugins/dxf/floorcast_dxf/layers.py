@@ -3,8 +3,8 @@
 Layer names go through, in order: the upload's ``layers`` option (exact names or
 glob patterns -> category), the venue's ``[model] layer_rules`` setting
 (``"PATTERN = category"`` lines), then the built-in name rules shared with the PDF
-plugin (:func:`core.plugin_api.classify_layer`: AIA/NCS, ISO 13567, English,
-German, French, Spanish and Korean names). Block names work the same way with the
+plugin (:func:`core.plugin_api.explain_layer`: ISO 13567, AIA/NCS, European,
+Japanese, Chinese and Korean names). Block names work the same way with the
 ``blocks`` option and ``[model] block_rules``, plus the names furniture and
 fixture blocks usually carry.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from core.plugin_api import CATEGORIES, ConversionError
+from core.plugin_api import CATEGORIES, ConversionError, explain_layer
 from core.plugin_api import classify_layer as classify
 
 #: categories a block's name may give its content (a "DOOR-900" block on A-WALL is a door)
@@ -72,13 +72,14 @@ class Classifier:
         self.option_blocks = parse_rules(option_blocks, "blocks")
         self.setting_blocks = parse_rules(setting_blocks, "block_rules")
 
-    def layer(self, name: str) -> tuple[str, str]:
-        """(category, source): source is "option", "setting" or "name"."""
+    def layer(self, name: str) -> tuple[str, str, str]:
+        """(category, source, why): source is "option", "setting" or "name"."""
         for rules, source in ((self.option_layers, "option"), (self.setting_layers, "setting")):
             category = _match(rules, name)
             if category:
-                return category, source
-        return classify(name), "name"
+                return category, source, f"the {'layers option' if source == 'option' else 'layer_rules setting'}"
+        category, why = explain_layer(name)
+        return category, "name", why
 
     def block(self, name: str) -> str | None:
         """The category a block's name gives its content, or None."""
