@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
+from core.convert.clusters import find_clusters
+from core.convert.clusters import select as select_clusters
 from core.convert.formats import SNIFF_BYTES, Progress
 from core.convert.geometry import fill_holes, fill_outlines, ragged_arange, union_of, walls_from_linework
 from core.convert.layers import classify as classify_layer
@@ -88,11 +90,13 @@ __all__ = [
     "explain_layer",
     "fill_holes",
     "fill_outlines",
+    "find_clusters",
     "find_rooms",
     "hookimpl",
     "hookspec",
     "ragged_arange",
     "room_nodes",
+    "select_clusters",
     "union_of",
     "walls_from_linework",
 ]

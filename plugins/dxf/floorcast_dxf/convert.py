@@ -18,6 +18,7 @@ import numpy as np
 from core.plugin_api import CATEGORIES, PlanText, Progress, Scene
 from floorcast_dxf.blocks import Placements, place
 from floorcast_dxf.build import ROOM_TEXT_COPIES, Builder, release_memory
+from floorcast_dxf.building import locate
 from floorcast_dxf.ezread import from_document
 from floorcast_dxf.flatten import flatten
 from floorcast_dxf.layers import BLOCK_CATEGORIES, Classifier
@@ -171,31 +172,19 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
 
     shapes = flatten(raw, tol_of_owner)
     warnings += [w for w in raw.warnings if w not in warnings]
-    if box is not None:
-        margin = 0.01 * (box[1] - box[0]).max()
-        centres = np.array(
-            [
-                shapes.get(i).mean(axis=0) if shapes.offsets[i + 1] > shapes.offsets[i] else (np.nan, np.nan)
-                for i in range(len(shapes))
-            ]
-        ).reshape(-1, 2)
-        far = (shapes.owner == -1) & ~((centres >= box[0] - margin) & (centres <= box[1] + margin)).all(axis=1)
-        if far.any():
-            layers = sorted({raw.layer_names[i] for i in shapes.layer[far].tolist()})
-            warnings.append(
-                f"{int(far.sum())} entities far away from the rest of the drawing were left out"
-                f" (layers: {', '.join(layers[:10])})"
-            )
-            keep = ~far
-            _keep_shapes(shapes, keep)
-        for b, pl in list(placements.items()):
-            t = pl.matrices[:, :2, 2]
-            near = ((t >= box[0] - margin) & (t <= box[1] + margin)).all(axis=1)
-            if not near.all():
-                placements[b] = Placements(pl.matrices[near], pl.inherit[near], pl.category[near])
+    layer_info = [classifier.layer(name) for name in raw.layer_names]
+    located = locate(shapes, placements, [c for c, _, _ in layer_info], raw.layer_names, scale, opts["cluster"])
+    warnings += located.warnings
+    if not located.keep_shapes.all():
+        _keep_shapes(shapes, located.keep_shapes)
+    shapes.fills = [f for f, keep in zip(shapes.fills, located.keep_fills, strict=True) if keep]
+    placements = located.placements
+    kept = [c for c in located.report if c["kept"]]
+    if kept:  # the extent the report gives is the building's
+        lo = np.min([c["box"][0] for c in kept], axis=0) / scale
+        hi = np.max([c["box"][1] for c in kept], axis=0) / scale
     progress("geometry", 0.1, "classifying layers")
 
-    layer_info = [classifier.layer(name) for name in raw.layer_names]
     layer_cat = [c for c, _, _ in layer_info]
     explicit = [src != "name" for _, src, _ in layer_info]
     used = set(shapes.layer.tolist()) | {lid for _, lid, _ in shapes.fills}
@@ -236,6 +225,8 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
         **({"reader_note": raw.declined} if hasattr(raw, "declined") else {}),
         "units": {"name": units, "scale_to_m": scale, "source": units_source, "insunits": raw.insunits},
         "extent_drawing_units": [lo.tolist(), hi.tolist()] if len(points) else None,
+        "clusters": located.report,
+        "dropped": located.dropped,
         "layers": {
             name: {
                 "category": layer_cat[i],
