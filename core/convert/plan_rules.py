@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from core.convert.geometry import free_faces, is_thin, surface_each, union_of
 from core.convert.layers import label_rank
+from core.convert.openings import bridges
 from core.convert.scene import Node
 
 #: rooms are a coloured carpet 2 cm above the floor slab: one upward face (a
@@ -74,7 +75,8 @@ def enclosed_spaces(
 
     ``openings`` (lines or thin shapes across door openings, e.g. a door leaf in its
     closed position) close the gaps the walls leave at doors, so the rooms on
-    either side of a door come out as two rooms. ``within`` (a box) keeps the
+    either side of a door come out as two rooms; gaps between facing wall ends
+    are closed as well (:func:`core.convert.openings.bridges`). ``within`` (a box) keeps the
     spaces wholly inside it: one tile of a plan too big to take at once."""
     if walls is None or walls.is_empty:
         return []
@@ -83,7 +85,9 @@ def enclosed_spaces(
         lines = np.asarray([openings], dtype=object)
         while (shapely.get_type_id(lines) == 7).any():  # a collection: each member by itself
             lines = shapely.get_parts(lines)
-        strips = shapely.buffer(lines, OPENING_HALF_WIDTH, cap_style="square", join_style="mitre")
+        strips = list(shapely.buffer(lines, OPENING_HALF_WIDTH, cap_style="square", join_style="mitre"))
+    # openings drawn as gaps between wall ends are closed too
+    strips += bridges(walls)
     # walls meeting within the snap grid touch
     rings = free_faces(walls, strips, within)
     rings = rings[shapely.area(rings) > MIN_ROOM_AREA]
