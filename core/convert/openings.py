@@ -62,9 +62,7 @@ def bridges(walls: BaseGeometry | None) -> list:
     ok = (dist >= GAP[0]) & (dist <= GAP[1])
     i, j, gap, dist = i[ok], j[ok], gap[ok], dist[ok]
     unit = gap / dist[:, None]
-    facing = (np.abs((along[i] * along[j]).sum(axis=1)) >= PARALLEL) & (
-        np.abs((unit * along[i]).sum(axis=1)) <= SQUARE
-    )
+    facing = (np.abs((along[i] * along[j]).sum(axis=1)) >= PARALLEL) & (np.abs((unit * along[i]).sum(axis=1)) <= SQUARE)
     i, j, dist, unit = i[facing], j[facing], dist[facing], unit[facing]
     if not len(i):
         return []
