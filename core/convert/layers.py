@@ -165,7 +165,7 @@ RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (
         "floor",
         ("flor", "floor", "slab", "boden", "vloer", "sol", "plancher", "pavimento", "solaio", "suelo"),
-        ("바닥", "슬래브", "地面", "楼板", "樓板")  # not 床: floor in Japanese, bed in Chinese,
+        ("바닥", "슬래브", "地面", "楼板", "樓板"),  # not 床: floor in Japanese, bed in Chinese,
     ),
     (
         "furniture",

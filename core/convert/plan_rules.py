@@ -17,6 +17,7 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from core.convert.geometry import free_faces, is_thin, surface_each, union_of
+from core.convert.labels import clean, names_a_room
 from core.convert.layers import label_rank
 from core.convert.openings import bridges
 from core.convert.scene import Node
@@ -45,6 +46,8 @@ FIXTURES = {
 MIN_ROOM_WIDTH = 1.5
 #: smallest enclosed space (m²) taken for a room
 MIN_ROOM_AREA = 1.0
+#: at most this many texts make a room's label (a stamp: name, number, a second line)
+STAMP_TEXTS = 3
 #: half the width of the strip that closes a door opening between two rooms
 OPENING_HALF_WIDTH = 0.01
 
@@ -105,10 +108,12 @@ def find_rooms(
     """Rooms from ``candidates`` ((layer, outline) drawn as rooms) or, when there are
     none, from the spaces ``walls`` enclose (door ``openings`` closed).
 
-    Each text names the smallest candidate it falls in; of the texts in one room,
-    those on the layers that name rooms best (:func:`core.convert.layers.label_rank`:
-    room names before plain text, notes, dimensions) are joined top to bottom,
-    left to right. Unnamed candidates from a room layer
+    Texts are cleaned of formatting codes and areas, and numbering or dimensions
+    are no names (:mod:`core.convert.labels`). Each text names the smallest
+    candidate it falls in; of the texts in one room, those on the layers that name
+    rooms best (:func:`core.convert.layers.label_rank`: room names before plain
+    text, notes, dimensions), at most :data:`STAMP_TEXTS` of them nearest its
+    middle, are joined top to bottom, left to right. Unnamed candidates from a room layer
     stay as unnamed rooms (minus any named room they overlap). Returns (rooms, every
     candidate outline) — the outlines also shape the building's floor.
     """
@@ -118,7 +123,7 @@ def find_rooms(
         return [], []
     polys = [p for _, p in candidates]
     names: dict[int, list[PlanText]] = defaultdict(list)
-    texts = [t for t in texts if t.text]
+    texts = [PlanText(label, t.x, t.y, t.layer) for t in texts if names_a_room(label := clean(t.text))]
     if texts:
         points = shapely.points([(t.x, t.y) for t in texts])
         ti, ci = shapely.STRtree(polys).query(points, predicate="within")
@@ -135,7 +140,14 @@ def find_rooms(
         if i not in names:
             continue
         best_rank = min(ranks[t.layer] for t in names[i])
-        inside = sorted((t for t in names[i] if ranks[t.layer] == best_rank), key=lambda t: (-round(t.y, 1), t.x))
+        inside = [t for t in names[i] if ranks[t.layer] == best_rank]
+        numbers = [t for t in inside if not any(c.isalpha() for c in t.text)]
+        if len(numbers) > 2 and len(numbers) < len(inside):  # a note's numbering, not a room number
+            inside = [t for t in inside if t not in numbers]
+        if len(inside) > STAMP_TEXTS:  # tags strewn over the room: its stamp sits in the middle
+            centre = poly.representative_point()
+            inside = sorted(inside, key=lambda t: (t.x - centre.x) ** 2 + (t.y - centre.y) ** 2)[:STAMP_TEXTS]
+        inside = sorted(inside, key=lambda t: (-round(t.y, 1), t.x))
         label = " ".join(dict.fromkeys(t.text for t in inside))[:120]
         rooms.append(Room(poly, layer or inside[0].layer, label))
         labelled.append(poly)
