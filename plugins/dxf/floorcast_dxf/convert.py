@@ -19,6 +19,7 @@ from core.plugin_api import CATEGORIES, PlanText, Progress, Scene
 from floorcast_dxf.blocks import Placements, place
 from floorcast_dxf.build import ROOM_TEXT_COPIES, Builder, release_memory
 from floorcast_dxf.building import locate
+from floorcast_dxf.door_swings import door_radii
 from floorcast_dxf.ezread import from_document
 from floorcast_dxf.flatten import flatten
 from floorcast_dxf.layers import BLOCK_CATEGORIES, Classifier
@@ -26,8 +27,8 @@ from floorcast_dxf.markers import require_eof
 from floorcast_dxf.options import parse_options
 from floorcast_dxf.raw import RawDrawing
 from floorcast_dxf.reader import read_document
-from floorcast_dxf.scan import ScanError, scan
-from floorcast_dxf.units import detect_units
+from floorcast_dxf.scan import ScanError, ocs_points, scan
+from floorcast_dxf.units import check_by_doors, detect_units
 
 #: a text inside a fixture (a desk number, a door tag) does not name a room
 FIXTURE_CATEGORIES = set(BLOCK_CATEGORIES)
@@ -68,23 +69,32 @@ def _sample_points(raw: RawDrawing) -> tuple[np.ndarray, np.ndarray]:
         t = raw.table(name)
         pts.append(np.column_stack([t[x], t[y]]))
         owners.append(t["owner"])
-    pts.append(
-        np.array(
-            [
-                [h.loops[0][0][1][0, 0], h.loops[0][0][1][0, 1]]
-                if h.loops[0][0][0] == "poly"
-                else [h.loops[0][0][1], h.loops[0][0][2]]
-                for h in raw.hatches
-                if h.loops and h.loops[0]
-            ],
-            dtype=float,
-        ).reshape(-1, 2)
-    )
-    owners.append(np.array([h.owner for h in raw.hatches if h.loops and h.loops[0]], dtype=np.int64))
+    starts = [(h.owner, xy) for h in raw.hatches if (xy := _hatch_start(h)) is not None]
+    pts.append(np.array([xy for _, xy in starts], dtype=float).reshape(-1, 2))
+    owners.append(np.array([owner for owner, _ in starts], dtype=np.int64))
     p = np.concatenate(pts) if pts else np.zeros((0, 2))
     o = np.concatenate(owners).astype(np.int64) if owners else np.zeros(0, dtype=np.int64)
     ok = np.isfinite(p).all(axis=1)
     return p[ok], o[ok]
+
+
+def _hatch_start(hatch) -> tuple[float, float] | None:
+    """A point of a hatch's boundary in plan (drawing units), None when it has none.
+    Its edges are tuples of different shapes (:class:`floorcast_dxf.raw.Hatch`)."""
+    for loop in hatch.loops:
+        for edge in loop:
+            kind = edge[0]
+            if kind == "poly":
+                xy = edge[1][:1, :2]
+            elif kind == "spline":  # control points, else fit points
+                xy = (edge[2] if len(edge[2]) else edge[5])[:1]
+            else:  # a line's start, an arc's or an ellipse's centre
+                xy = np.array([[edge[1], edge[2]]], dtype=float)
+            if len(xy):
+                if tuple(hatch.extrusion) != (0.0, 0.0, 1.0):
+                    xy = ocs_points(xy, hatch.extrusion)
+                return float(xy[0, 0]), float(xy[0, 1])
+    return None
 
 
 def _extent_points(raw: RawDrawing, placements: dict[int, Placements]) -> np.ndarray:
@@ -156,6 +166,10 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
     lo, hi = (points.min(axis=0), points.max(axis=0)) if len(points) else (np.zeros(2), np.zeros(2))
     size = float((hi - lo).max()) if len(points) else 0.0
     units, scale, units_source, unit_warnings = detect_units(raw.insunits, size, opts["units"])
+    door_layers = {i for i, name in enumerate(raw.layer_names) if classifier.layer(name)[0] == "door"}
+    by_doors = check_by_doors(door_radii(raw, placements, door_layers, block_category), units, scale, units_source)
+    if by_doors is not None:
+        units, scale, units_source, unit_warnings = by_doors
     scene = Scene(units=units, scale_to_m=scale, units_source=units_source)
 
     tolerance = CHORD_M / scale

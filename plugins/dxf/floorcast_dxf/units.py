@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from core.plugin_api import ConversionError
 
 #: $INSUNITS code -> (name, metres per unit)
@@ -60,3 +62,40 @@ def detect_units(insunits: int | None, size: float, option: str | None) -> tuple
         f" extent of {size:.6g} units — set the units option to override"
     )
     return name, scale, "guess", warnings
+
+
+#: a door leaf is this wide (m): a swing's radius
+DOOR_M = (0.55, 1.4)
+#: what a door swing's radius may say the units are: drawing units, and sheets in
+#: mm drawn at 1:50, 1:100, 1:200
+DOOR_UNITS = (("mm", 0.001), ("cm", 0.01), ("in", 0.0254), ("ft", 0.3048), ("m", 1.0))
+PAPER = ((50, 0.05), (100, 0.1), (200, 0.2))
+#: door swings needed before they overrule $INSUNITS or the guess
+MIN_DOORS = 3
+
+
+def check_by_doors(radii, name: str, scale: float, source: str) -> tuple[str, float, str, list[str]] | None:
+    """The units door swings (radii in drawing units) say, when they disagree with
+    ``name``/``scale`` from ``source``: (name, scale, "doors", warnings); None when
+    they agree, are too few, or the units came from the upload's option."""
+    if source == "option" or len(radii) < MIN_DOORS:
+        return None
+    radius = float(np.median(radii))
+    if DOOR_M[0] <= radius * scale <= DOOR_M[1]:
+        return None
+    fits = [(n, s) for n, s in DOOR_UNITS if DOOR_M[0] <= radius * s <= DOOR_M[1]]
+    fits += [(f"mm at 1:{k}", s) for k, s in PAPER if DOOR_M[0] <= radius * s <= DOOR_M[1]]
+    if not fits:
+        return None
+    best_name, best = min(fits, key=lambda f: abs(radius * f[1] - 0.9))
+    said = "$INSUNITS says" if source == "$INSUNITS" else "the guess was"
+    return (
+        best_name.split()[0],
+        best,
+        "doors",
+        [
+            f"{said} {name}, but {len(radii)} door swings of radius {radius:.4g} units would then be"
+            f" {radius * scale:.3g} m wide; read as {best_name} they are {radius * best:.2f} m:"
+            f" using {best_name} (set the units option to override)"
+        ],
+    )
