@@ -12,6 +12,7 @@ from core.convert.clusters import find_clusters
 from core.convert.clusters import select as select_clusters
 from core.convert.formats import SNIFF_BYTES, Progress
 from core.convert.geometry import fill_holes, fill_outlines, ragged_arange, union_of, walls_from_linework
+from core.convert.layer_content import judge as judge_layer
 from core.convert.layers import classify as classify_layer
 from core.convert.layers import explain as explain_layer
 from core.convert.plan_rules import (
@@ -94,6 +95,7 @@ __all__ = [
     "find_rooms",
     "hookimpl",
     "hookspec",
+    "judge_layer",
     "ragged_arange",
     "room_nodes",
     "select_clusters",

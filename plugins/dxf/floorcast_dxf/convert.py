@@ -29,6 +29,7 @@ from floorcast_dxf.raw import RawDrawing
 from floorcast_dxf.reader import read_document
 from floorcast_dxf.scan import ScanError, ocs_points, scan
 from floorcast_dxf.units import check_by_doors, detect_units
+from floorcast_dxf.unnamed_layers import judge_unnamed
 
 #: a text inside a fixture (a desk number, a door tag) does not name a room
 FIXTURE_CATEGORIES = set(BLOCK_CATEGORIES)
@@ -204,13 +205,25 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
     used = set(shapes.layer.tolist()) | {lid for _, lid, _ in shapes.fills}
     used |= {int(x) for pl in placements.values() for x in np.unique(pl.inherit).tolist() if x >= 0}
     builder = Builder(scene, raw, shapes, placements, layer_cat, scale, opts)
-    if not any(layer_cat[i] == "wall" for i in used) and any(layer_cat[i] == "other" for i in used):
-        warnings.append(
-            "no layer is named like a wall layer; linework on unclassified layers"
-            " is used as walls (set the layers option to classify them)"
-        )
-        builder.other_is_wall = True
-        layer_cat = ["wall" if c == "other" else c for c in layer_cat]
+    unnamed = sorted(i for i in used if layer_cat[i] == "other")
+    if not any(layer_cat[i] == "wall" for i in used) and unnamed:
+        texts_per_layer = np.bincount([t.layer for t in raw.texts], minlength=len(raw.layer_names))
+        judged = judge_unnamed(shapes, placements, unnamed, texts_per_layer, scale)
+        walls = [raw.layer_names[i] for i, (category, _) in judged.items() if category == "wall"]
+        if walls:
+            for i, (category, why) in judged.items():
+                layer_cat[i], layer_info[i] = category, (category, "content", why)
+            warnings.append(
+                f"no layer is named like a wall layer; by what they hold, {', '.join(walls[:10])} are walls"
+                " (set the layers option to classify them)"
+            )
+        else:
+            warnings.append(
+                "no layer is named like a wall layer and none holds walls' parallel lines; linework on"
+                " unclassified layers is used as walls (set the layers option to classify them)"
+            )
+            builder.other_is_wall = True
+            layer_cat = ["wall" if c == "other" else c for c in layer_cat]
         builder.layer_cat = layer_cat
     builder.run(explicit)
     texts = _room_texts(raw, placements, layer_cat, builder, scale)
