@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from core.convert.digest import file_sha256
 from core.convert.formats import SNIFF_BYTES, Progress, choose_format
+from core.convert.preview import draw_preview
 from core.convert.result import ConversionResult, TileSet
 from core.convert.scene import Scene
 from core.errors import ConversionError
@@ -92,6 +93,7 @@ def convert_file(
     forced_format: str | None = None,
     source_sha256: str | None = None,
     tile_folder: Path | None = None,
+    preview: Path | None = None,
 ) -> ConversionResult:
     """Sniff ``source``'s format among ``formats`` (or take ``forced_format``),
     then :func:`convert_as`. Raises :class:`ConversionError`."""
@@ -102,7 +104,14 @@ def convert_file(
     spec = choose_format(formats, head, filename or source.name, forced_format)
     progress("sniff", 1.0, f"format {spec.name}")
     return convert_as(
-        spec, source, out, options=options, progress=progress, source_sha256=source_sha256, tile_folder=tile_folder
+        spec,
+        source,
+        out,
+        options=options,
+        progress=progress,
+        source_sha256=source_sha256,
+        tile_folder=tile_folder,
+        preview=preview,
     )
 
 
@@ -115,6 +124,7 @@ def convert_as(
     progress: Progress,
     source_sha256: str | None = None,
     tile_folder: Path | None = None,
+    preview: Path | None = None,
 ) -> ConversionResult:
     """Convert ``source`` with the format ``spec`` to a GLB at ``out`` (written atomically).
 
@@ -122,7 +132,10 @@ def convert_as(
     the writer: a GLB over ``glb_tile_mb`` MB is also written as tiles plus
     ``manifest.json`` in ``tile_folder`` (default :func:`tiles_dir` of ``out``;
     see :mod:`core.gltf.tiles`), and the result's ``tiles`` names them, else it is
-    None. Raises :class:`ConversionError` for anything wrong with the file.
+    None. With ``preview`` a PNG top view of the plan is written there too
+    (:mod:`core.convert.preview`; one that cannot be drawn is a warning and the
+    result's ``preview_path`` None). Raises :class:`ConversionError` for anything
+    wrong with the file.
     """
     source, out = Path(source), Path(out)
     source_sha256 = source_sha256 or file_sha256(source)
@@ -170,6 +183,14 @@ def convert_as(
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
+    warnings = list(scene.warnings)
+    preview_path = None
+    if preview is not None:
+        progress("write", 0.9, "preview")
+        preview_path, preview_stats, said = draw_preview(scene, Path(preview))
+        warnings += said
+        if preview_stats is not None:
+            stats["preview"] = preview_stats
     progress("write", 1.0, None)
     return ConversionResult(
         format=spec.name,
@@ -179,11 +200,12 @@ def convert_as(
         glb_sha256=glb_sha256,
         glb_size=stats["bytes"],
         stats=stats,
-        warnings=list(scene.warnings),
+        warnings=warnings,
         report=scene.report,
         units=scene.units,
         scale_to_m=scene.scale_to_m,
         units_source=scene.units_source,
         scale=scene.scale,
         tiles=tiles,
+        preview_path=None if preview_path is None else str(preview_path),
     )

@@ -50,6 +50,8 @@ class ConversionResult:
     scale: dict | None
     #: the tiles, when the model was over the tile size; else None
     tiles: TileSet | None
+    #: the PNG top view, when one was asked for and could be drawn; else None
+    preview_path: str | None = None
 
     def to_dict(self) -> dict:
         """The record as plain JSON values (the child's ``result`` message)."""
