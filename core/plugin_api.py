@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
+from core.convert.clusters import CHOICE_HELP as CLUSTER_HELP
 from core.convert.clusters import find_clusters
+from core.convert.clusters import parse_choice as parse_cluster_choice
 from core.convert.clusters import select as select_clusters
 from core.convert.formats import SNIFF_BYTES, Progress
 from core.convert.geometry import fill_holes, fill_outlines, ragged_arange, union_of, walls_from_linework
@@ -61,6 +63,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "CATEGORIES",
+    "CLUSTER_HELP",
     "FIXTURES",
     "FLOOR_SLAB",
     "ROOM_SLAB",
@@ -95,6 +98,7 @@ __all__ = [
     "find_rooms",
     "hookimpl",
     "hookspec",
+    "parse_cluster_choice",
     "judge_layer",
     "ragged_arange",
     "room_nodes",

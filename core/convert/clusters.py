@@ -25,6 +25,22 @@ from core.errors import ConversionError
 MAX_SAMPLES = 4_000_000
 
 
+#: the help of the formats' ``cluster`` option
+CHOICE_HELP = (
+    "which drawing of the sheet to model: auto (the floor plan and what lies inside it),"
+    " all (everything drawn), or N (the report's N-th cluster)"
+)
+
+
+def parse_choice(value) -> str:
+    """A ``cluster`` option's value checked: "auto", "all" or a cluster's number.
+    Raises ValueError."""
+    choice = str(value if value is not None else "auto").strip().lower()
+    if choice in ("auto", "all") or (choice.isdigit() and int(choice) > 0):
+        return choice
+    raise ValueError("cluster must be auto, all or a cluster's number (1, 2, ...)")
+
+
 @dataclass
 class Cluster:
     rank: int  # 1 = the heaviest

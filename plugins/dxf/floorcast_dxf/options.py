@@ -7,7 +7,7 @@ The heights and the venue's layer and block rules are settings core passes
 
 from __future__ import annotations
 
-from core.plugin_api import ConversionError, FormatOption
+from core.plugin_api import CLUSTER_HELP, ConversionError, FormatOption, parse_cluster_choice
 from floorcast_dxf.layers import Classifier
 
 OPTIONS: tuple[FormatOption, ...] = (
@@ -20,13 +20,7 @@ OPTIONS: tuple[FormatOption, ...] = (
     FormatOption("blocks", "json", help='block name or glob -> category: {"TUER*": "door"}'),
     FormatOption("layer_rules", "json", help="the venue's layer rules"),  # [model] layer_rules, not per upload
     FormatOption("block_rules", "json", help="the venue's block rules"),  # [model] block_rules
-    FormatOption(
-        "cluster",
-        "str",
-        "auto",
-        "which drawing of the sheet to model: auto (the floor plan and what lies inside it),"
-        " all (everything drawn), or N (the report's N-th cluster)",
-    ),
+    FormatOption("cluster", "str", "auto", CLUSTER_HELP),
     FormatOption(
         "reader",
         "str",
@@ -48,8 +42,7 @@ def parse_options(options: dict) -> dict:
         for key in LENGTHS:
             if not 0 < opts[key] < 1000:
                 raise ValueError(f"{key} must be a positive number of metres")
-        if opts["cluster"] not in ("auto", "all") and not (opts["cluster"].isdigit() and int(opts["cluster"]) > 0):
-            raise ValueError("cluster must be auto, all or a cluster's number (1, 2, ...)")
+        opts["cluster"] = parse_cluster_choice(opts["cluster"])
     except ValueError as exc:
         raise ConversionError("invalid_options", str(exc), stage="parse") from None
     opts["classifier"] = Classifier(opts["layers"], opts["layer_rules"], opts["blocks"], opts["block_rules"])

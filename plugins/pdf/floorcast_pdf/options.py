@@ -8,7 +8,7 @@ declarations carry no default of their own, the setting owns it.
 
 from __future__ import annotations
 
-from core.plugin_api import ConversionError, FormatOption
+from core.plugin_api import CLUSTER_HELP, ConversionError, FormatOption, parse_cluster_choice
 
 #: plan scale used when neither the sheet nor the ``scale`` option gives one
 DEFAULT_SCALE = 100
@@ -22,6 +22,7 @@ OPTIONS: tuple[FormatOption, ...] = (
     FormatOption("wall_thickness", "float", 0.2, "metres, for walls drawn as one thin line"),
     FormatOption("max_wall_thickness", "float", 0.6, "metres: wider double lines are not one wall"),
     FormatOption("floor", "bool", True, "a floor slab under each level's building"),
+    FormatOption("cluster", "str", "auto", CLUSTER_HELP),
     FormatOption("max_pages", "int", help="pages a document may have"),  # [jobs] max_pages, not per upload
     FormatOption("max_megapixels", "float", help="pixel budget of one page"),  # [jobs] max_render_megapixels
 )
@@ -54,6 +55,7 @@ def parse_options(options: dict) -> dict:
     try:
         opts = {option.name: option.parse(given.get(option.name)) for option in OPTIONS}
         opts["scale"] = parse_scale(opts["scale"])
+        opts["cluster"] = parse_cluster_choice(opts["cluster"])
         if opts["page"] is not None and opts["page"] < 1:
             raise ValueError("page must be a page number from 1")
         for key in POSITIVE:

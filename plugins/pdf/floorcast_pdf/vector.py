@@ -25,6 +25,7 @@ import shapely
 from shapely.geometry import LinearRing, LineString, Polygon
 
 from core.plugin_api import FIXTURES, classify_layer, fill_outlines, walls_from_linework
+from floorcast_pdf.building import locate
 from floorcast_pdf.clock import Laps
 from floorcast_pdf.fixtures import doors_of, hatches_of, windows_of
 from floorcast_pdf.paths import PageFrame, Path, read_paths
@@ -308,7 +309,9 @@ def extract(
     (page points: the scale bar) are not part of the building."""
     plan = PagePlan()
     laps = Laps()
-    paths = read_paths(drawings, frame)
+    paths, clusters, dropped, warnings = locate(read_paths(drawings, frame), opts["cluster"])
+    plan.warnings += warnings
+    plan.report.update({"clusters": clusters, "dropped": dropped})
     laps.lap("read")
     layers = {p.layer for p in paths if p.layer}
     layer_mode = any(classify_layer(name) == "wall" for name in layers)
@@ -341,7 +344,7 @@ def extract(
             "windows": len(plan.windows),
             "floors": len(plan.floors),
             "labels": len(plan.labels),
-            "frame_paths": s.stats.get("frame", 0),
+            "frame_paths": s.stats.get("frame", 0) + sum(d["count"] for d in dropped if d["frame"]),
             "excluded_paths": s.stats.get("excluded", 0),
             "wall_pen_pt": round(float(s.stats["wall_pen_pt"]), 3) if np.isfinite(s.stats["wall_pen_pt"]) else None,
         }
