@@ -3,7 +3,8 @@ converts to a valid GLB whose extent, walls, rooms and names hold the floors its
 annotation records (what the converters achieved when the floors were set, less a
 small margin), or fails with the permanent error it failed with then. The issue's
 targets sit beside the floors in each annotation; ``benchmarks/real_fidelity.py``
-prints the full table, also for the drawings too slow to convert here."""
+prints the full table, also for a drawing marked ``benchmark_only`` (too slow to
+convert in the test run)."""
 
 from __future__ import annotations
 
