@@ -291,6 +291,20 @@ def _det2(m: np.ndarray) -> np.ndarray:
     return m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0]
 
 
+def _by_scale(mats: np.ndarray):
+    """(placements, their uniform scale or None when uneven) groups of ``mats``."""
+    if not len(mats):
+        return
+    sx = np.hypot(mats[:, 0, 0], mats[:, 1, 0])
+    sy = np.hypot(mats[:, 0, 1], mats[:, 1, 1])
+    even = np.abs(sx - sy) <= 0.01 * np.maximum(sx, sy)
+    if (~even).any():
+        yield mats[~even], None
+    sizes = np.round(np.log(sx[even]), 3)
+    for value in np.unique(sizes).tolist():
+        yield mats[even][sizes == value], float(np.exp(value))
+
+
 def _matrices4(m: np.ndarray, scale: float) -> np.ndarray:
     out = np.zeros((len(m), 4, 4))
     out[:, :2, :2] = m[:, :2, :2]
@@ -377,14 +391,17 @@ class Builder:
                 sel = np.flatnonzero(which == n)
                 mats = pl.matrices[sel]
                 mats = mats[np.abs(_det2(mats)) > 1e-12]
-                if not len(mats):
-                    continue
-                self.block_content(b, rows, block_fills, mats, inherit, bcat)
+                for group, size in _by_scale(mats):
+                    self.block_content(b, rows, block_fills, group, inherit, bcat, size)
             if len(pl.matrices) > ROOM_TEXT_COPIES:  # built, and its texts name no rooms
                 self.placements[b] = None
         return {}
 
-    def block_content(self, b: int, rows, block_fills, mats, inherit: int, bcat: int) -> None:
+    def block_content(self, b: int, rows, block_fills, mats, inherit: int, bcat: int, size: float | None) -> None:
+        """Build block ``b``'s content for its placements ``mats``: instanced, its
+        meshes made at the placements' uniform scale ``size`` (a wall's thickness,
+        a window's depth are metres wherever the block is scaled), or with ``size``
+        None (scaled unevenly) baked into the plan at each placement."""
         s, k = self.shapes, self.scale
         local: dict[tuple[str, str], Items] = defaultdict(Items)
         for i in rows.tolist():
@@ -399,17 +416,21 @@ class Builder:
                 local[(eff[1], self.name(eff[0]))].fills.append(poly)
         block_name = self.raw.blocks[b].name
         for (category, layer), items in local.items():
-            if category in BAKED or (category == "other" and self.other_is_wall):
-                target = self.world["wall" if category == "other" else category][layer]
-                placed = items.placed(mats, k)
+            walls_too = category == "other" and self.other_is_wall
+            built = category in FIXTURES or category == "window"
+            if category in BAKED or walls_too or (size is None and built):
+                target = self.world["wall" if walls_too else category][layer]
+                placed = items.placed(mats, k)  # a baked door's lines close rooms from the world
                 target.chunks += placed.chunks
                 target.fills += placed.fills
                 continue
-            if category not in FIXTURES and category != "window":
+            if not built:
                 continue
             if category == "door":  # door leaves and swings close the rooms on either side
                 self.openings += list(items.lines_at(mats, k))
-            scaled = items.placed(np.eye(3)[None], k)
+            # rotation, mirror and translation in the instances: the scale is in the mesh
+            turned = mats @ np.diag([1 / size, 1 / size, 1.0])
+            scaled = items.placed(np.eye(3)[None], k * size)
             for cat, mesh, _ in category_meshes(category, scaled, self.opts):
                 if mesh.is_empty:
                     continue
@@ -421,7 +442,7 @@ class Builder:
                         layer,
                         mesh,
                         properties={"block": block_name, "placements": len(mats)},
-                        instances=_matrices4(mats, k),
+                        instances=_matrices4(turned, k),
                     )
                 )
 
