@@ -10,6 +10,7 @@ import shapely
 from shapely.geometry import box
 
 from core.convert.openings import bridges
+from core.convert.plan_rules import enclosed_spaces
 from tests.test_dxf_plugin import convert
 
 ROOMS = {
@@ -65,3 +66,14 @@ def test_r12_rooms_behind_open_doorways_are_found_and_named(tmp_path):
     rooms = {n.extras["floorcast"].get("label"): n for n in nodes if n.extras["floorcast"]["category"] == "room"}
     assert set(ROOMS) <= set(rooms), sorted(k or "" for k in rooms)
     assert asset["extent_m"]["size"][:2] == pytest.approx([12, 8], abs=0.05)
+
+
+def test_walls_that_miss_at_the_corners_still_close_rooms():
+    """Four walls of a 5 x 4 m room, each stopping 0.12 m short of the next (as
+    exporters draw walls as separate rectangles): one room, its full size."""
+    walls = shapely.union_all(
+        [box(0, 0.12, 0.2, 3.88), box(4.8, 0.12, 5.0, 3.88), box(0.32, 0, 4.68, 0.2), box(0.32, 3.8, 4.68, 4.0)]
+    )
+    rooms = enclosed_spaces(walls)
+    assert len(rooms) == 1
+    assert rooms[0].area == pytest.approx(4.6 * 3.6, rel=0.03)

@@ -15,9 +15,10 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 #: a cap is an edge of the wall outline this long (m): as wide as a wall is thick
-CAP = (0.04, 0.7)
+#: (grown by the corner gap, see :func:`core.convert.plan_rules.enclosed_spaces`)
+CAP = (0.04, 1.0)
 #: the gap (m) between two caps that is an opening: a door to a wide window
-GAP = (0.5, 2.6)
+GAP = (0.3, 2.6)
 #: how parallel two caps must be (|cos| of their angle), and how square to them the gap
 PARALLEL = 0.9
 SQUARE = 0.35

@@ -48,6 +48,8 @@ MIN_ROOM_WIDTH = 1.5
 MIN_ROOM_AREA = 1.0
 #: at most this many texts make a room's label (a stamp: name, number, a second line)
 STAMP_TEXTS = 3
+#: walls this far (m) from meeting still close a room's corner
+CORNER_GAP = 0.15
 #: half the width of the strip that closes a door opening between two rooms
 OPENING_HALF_WIDTH = 0.01
 
@@ -79,8 +81,9 @@ def enclosed_spaces(
     ``openings`` (lines or thin shapes across door openings, e.g. a door leaf in its
     closed position) close the gaps the walls leave at doors, so the rooms on
     either side of a door come out as two rooms; gaps between facing wall ends
-    are closed as well (:func:`core.convert.openings.bridges`). ``within`` (a box) keeps the
-    spaces wholly inside it: one tile of a plan too big to take at once."""
+    (:func:`core.convert.openings.bridges`) and walls that miss each other at a
+    corner by up to :data:`CORNER_GAP` are closed as well. ``within`` (a box)
+    keeps the spaces wholly inside it: one tile of a plan too big to take at once."""
     if walls is None or walls.is_empty:
         return []
     strips = []
@@ -89,13 +92,18 @@ def enclosed_spaces(
         while (shapely.get_type_id(lines) == 7).any():  # a collection: each member by itself
             lines = shapely.get_parts(lines)
         strips = list(shapely.buffer(lines, OPENING_HALF_WIDTH, cap_style="square", join_style="mitre"))
+    # walls that nearly meet at a corner close it: the rooms are found between the
+    # walls grown by CORNER_GAP, then given that margin back
+    grown = shapely.buffer(walls, CORNER_GAP, join_style="mitre")
     # openings drawn as gaps between wall ends are closed too
-    strips += bridges(walls)
+    strips += bridges(grown)
     # walls meeting within the snap grid touch
-    rings = free_faces(walls, strips, within)
-    rings = rings[shapely.area(rings) > MIN_ROOM_AREA]
+    rings = free_faces(grown, strips, within)
+    rings = rings[shapely.area(rings) > MIN_ROOM_AREA / 2]
     if not len(rings):
         return []
+    rings = shapely.buffer(rings, CORNER_GAP, join_style="mitre")
+    rings = rings[shapely.area(rings) > MIN_ROOM_AREA]
     return [p for p, thin in zip(rings, is_thin(rings, MIN_ROOM_WIDTH), strict=True) if not thin]
 
 
