@@ -45,10 +45,12 @@ def test_asset_links_are_the_routes_the_app_serves(settings_env):
     assert links.content("A1") == "/api/v1/assets/A1/content"
     assert links.tiles("A1") == "/api/v1/assets/A1/tiles"
     assert links.tile("A1", sha) == f"/api/v1/assets/A1/tiles/{sha}"
+    assert links.preview("A1") == "/api/v1/assets/A1/preview"
     with app.test_request_context():
         assert url_for("assets.AssetContent", asset_id="A1") == links.content("A1")
         assert url_for("assets.AssetTiles", asset_id="A1") == links.tiles("A1")
         assert url_for("assets.AssetTile", asset_id="A1", sha256=sha) == links.tile("A1", sha)
+        assert url_for("assets.AssetPreview", asset_id="A1") == links.preview("A1")
 
 
 def test_a_kiosk_publish_carries_the_signed_api_urls(settings_env):

@@ -23,6 +23,11 @@ def tile_path(asset_id: object, sha256: str) -> str:
     return f"{tiles_path(asset_id)}/{sha256}"
 
 
+def preview_path(asset_id: object) -> str:
+    """The path of the PNG top view of an asset's plan."""
+    return f"{ASSETS}/{asset_id}/preview"
+
+
 class ApiAssetLinks:
     """:class:`core.plugins.links.AssetLinks` for the API's asset endpoints: what
     the built-in ``web`` plugin answers to ``floorcast_asset_links``."""
@@ -35,3 +40,6 @@ class ApiAssetLinks:
 
     def tile(self, asset_id: object, sha256: str) -> str:
         return tile_path(asset_id, sha256)
+
+    def preview(self, asset_id: object) -> str:
+        return preview_path(asset_id)

@@ -1,4 +1,10 @@
-"""``floorcast convert``: the conversion pipeline without a server."""
+"""``floorcast convert``: the conversion pipeline without a server.
+
+It converts in the sandboxed child a job uses (:func:`core.jobs.sandbox.run_in_child`),
+under the ``[jobs]`` memory, CPU and time limits, so a file that would take a
+job down takes this command down the same way (``error: out_of_memory: ...``);
+``--no-limits`` converts in this process instead.
+"""
 
 from __future__ import annotations
 
@@ -37,13 +43,16 @@ def _head(source: Path) -> bytes:
 @click.option("--units", help="source units (mm, cm, m, in, ft) when the file does not say")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="converter option (repeatable)")
 @click.option("--report", is_flag=True, help="print the preflight report as JSON")
+@click.option("--preview", type=click.Path(dir_okay=False), help="also write a PNG top view of the plan here")
+@click.option("--no-limits", is_flag=True, help="convert in this process, without the [jobs] limits")
 @pass_ctx
-def convert(ctx, source, output, format_name, units, settings, report):
+def convert(ctx, source, output, format_name, units, settings, report, preview, no_limits):
     """Convert SOURCE to a GLB; exits non-zero with `error: <code>: <message>`."""
     from core.config import converter_options
     from core.convert.formats import choose_format
-    from core.convert.pipeline import convert_file
+    from core.convert.pipeline import convert_as, tiles_dir
     from core.jobs.options import validate_options
+    from core.jobs.sandbox import Limits, child_request, run_in_child
     from core.plugins.manager import load_plugins
 
     options = _parse_set(settings)
@@ -58,16 +67,22 @@ def convert(ctx, source, output, format_name, units, settings, report):
         # the format chosen once: its declared options are what --set may give
         forced = format_name or options.get("format")
         spec = choose_format(plugins.formats(), _head(Path(source)), Path(source).name, forced)
-        options = validate_options(options, spec)
-        result = convert_file(
-            plugins.formats(),
-            Path(source),
-            Path(output),
-            options=converter_options(ctx.settings, options),
-            progress=progress,
-            filename=Path(source).name,
-            forced_format=spec.name,
-        )
+        options = converter_options(ctx.settings, validate_options(options, spec))
+        glb, png = Path(output).resolve(), Path(preview).resolve() if preview else None
+        if no_limits:
+            result = convert_as(spec, Path(source), glb, options=options, progress=progress, preview=png)
+        else:  # the child runs elsewhere: it gets absolute paths
+            request = child_request(
+                ctx.settings,
+                source=str(Path(source).resolve()),
+                output=str(glb),
+                format_name=spec.name,
+                options=options,
+                safe_mode=plugins.safe_mode,
+                tiles_dir=str(tiles_dir(glb)),
+                preview=None if png is None else str(png),
+            )
+            result = run_in_child(request, Limits.of(ctx.settings), progress)
     except ConversionError as exc:
         click.echo(f"error: {exc.code}: {exc.message}", err=True)
         sys.exit(2)
@@ -76,6 +91,8 @@ def convert(ctx, source, output, format_name, units, settings, report):
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"wrote {output} ({result.glb_size} bytes, format {result.format})", err=True)
+    if result.preview_path:
+        click.echo(f"wrote {preview}", err=True)
     if result.tiles is not None:
         manifest = result.tiles.manifest
         click.echo(

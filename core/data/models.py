@@ -85,6 +85,8 @@ class Asset(BaseModel):
     format = CharField()
     converter_version = CharField()
     stats = JSONField(default=dict)
+    #: the blob key of the plan's PNG top view (None: none was drawn)
+    preview_key = CharField(null=True)
 
     class Meta:
         indexes = ((("source_sha256", "options_hash", "converter_version"), True),)

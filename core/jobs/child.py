@@ -4,8 +4,9 @@ request on stdin and writes JSON lines on stdout (``progress``, then ``result`` 
 with resource limits and treats any other ending as a failure of that job only.
 
 The request names the format the parent chose (``format``); the child runs that
-format and does not sniff again. It writes the GLB to ``output`` and a big
-model's tiles to ``tiles_dir``; ``result`` is a
+format and does not sniff again. It writes the GLB to ``output``, a big
+model's tiles to ``tiles_dir`` and, when asked, the plan's PNG top view to
+``preview``; ``result`` is a
 :class:`core.convert.result.ConversionResult` naming every file it wrote.
 """
 
@@ -48,7 +49,7 @@ def main() -> int:
     try:
         plugins = Plugins(safe_mode=request.get("safe_mode", False), disabled=tuple(request.get("disabled", ())))
         spec = format_named(plugins.formats(), request["format"])
-        tiles = request.get("tiles_dir")
+        tiles, preview = request.get("tiles_dir"), request.get("preview")
         result = convert_as(
             spec,
             Path(request["source"]),
@@ -57,6 +58,7 @@ def main() -> int:
             progress=progress,
             source_sha256=request.get("source_sha256"),
             tile_folder=Path(tiles) if tiles else None,
+            preview=Path(preview) if preview else None,
         )
         _emit({"type": "result", "data": result.to_dict()})
         return 0

@@ -27,7 +27,7 @@ from core.data.models import Asset, Job
 from core.errors import PERMANENT_CODES, ConversionError
 from core.jobs import states
 from core.jobs.progress import ProgressTracker
-from core.jobs.sandbox import Limits, run_in_child
+from core.jobs.sandbox import Limits, child_request, run_in_child
 from core.jobs.serializers import job_view
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -178,22 +178,20 @@ class _JobContext:
         source = storage.local_path(plan.sha256) or self._download(plan.sha256)
         out = self._tempfile(".glb")
         tiles = self._tempdir(".tiles")  # the child writes a big model's tiles here
-        jobs_cfg = self.app.settings["jobs"]
-        limits = Limits(
-            jobs_cfg["memory_mb"], jobs_cfg["cpu_seconds"], jobs_cfg["timeout_seconds"], jobs_cfg["max_output_mb"]
+        preview = self._tempfile(".png")
+        request = child_request(
+            self.app.settings,
+            source=source,
+            output=out,
+            format_name=fmt.name,
+            options=converter_options(self.app.settings, job.options),
+            safe_mode=self.app.plugins.safe_mode,
+            tiles_dir=tiles,
+            preview=preview,
+            source_sha256=plan.sha256,
         )
-        request = {
-            "source": source,
-            "output": out,
-            "tiles_dir": tiles,
-            "options": converter_options(self.app.settings, job.options),
-            "format": fmt.name,
-            "source_sha256": plan.sha256,
-            "safe_mode": self.app.plugins.safe_mode,
-            "disabled": list(self.app.settings["plugins"]["disabled"]),
-        }
         try:
-            result = run_in_child(request, limits, self.progress, should_stop=self.should_stop)
+            result = run_in_child(request, Limits.of(self.app.settings), self.progress, should_stop=self.should_stop)
         except ConversionError as exc:
             if exc.code == "cancelled" or self.lost.is_set():
                 raise _Lost() from exc
@@ -207,6 +205,10 @@ class _JobContext:
         stats = dict(result.stats, warnings=result.warnings)
         if result.tiles is not None:
             stats["tiles"] = self._store_tiles(result.tiles)
+        preview_key = None
+        if result.preview_path:  # none when it could not be drawn: the warnings say why
+            with open(result.preview_path, "rb") as fh:
+                preview_key = storage.put(fh).key
         self.progress("store", 1.0, force=True)
         try:
             return Asset.create(
@@ -217,6 +219,7 @@ class _JobContext:
                 format=fmt.name,
                 converter_version=result.converter_version,
                 stats=stats,
+                preview_key=preview_key,
             )
         except IntegrityError:  # the same conversion finished elsewhere meanwhile
             return Asset.get(

@@ -32,6 +32,40 @@ class Limits:
     wall_seconds: float
     max_output_mb: int
 
+    @classmethod
+    def of(cls, settings) -> Limits:
+        """The ``[jobs]`` limits of one conversion."""
+        jobs = settings["jobs"]
+        return cls(jobs["memory_mb"], jobs["cpu_seconds"], jobs["timeout_seconds"], jobs["max_output_mb"])
+
+
+def child_request(
+    settings,
+    *,
+    source: str,
+    output: str,
+    format_name: str,
+    options: dict,
+    safe_mode: bool,
+    tiles_dir: str | None = None,
+    preview: str | None = None,
+    source_sha256: str | None = None,
+) -> dict:
+    """What :func:`run_in_child` sends the child (see :mod:`core.jobs.child`): the
+    files, the format chosen, the converter's options and the plugins to load
+    (``safe_mode``, ``[plugins] disabled``)."""
+    return {
+        "source": source,
+        "output": output,
+        "tiles_dir": tiles_dir,
+        "preview": preview,
+        "options": options,
+        "format": format_name,
+        "source_sha256": source_sha256,
+        "safe_mode": safe_mode,
+        "disabled": list(settings["plugins"]["disabled"]),
+    }
+
 
 def _limit_child(limits: Limits) -> Callable[[], None]:
     def apply() -> None:
@@ -129,13 +163,25 @@ def run_in_child(
     raise _crash_error(code, b"".join(stderr_tail).decode("utf-8", "replace"), limits)
 
 
+#: how running out of address space reads in a dead child's stderr: Python's, C++'s,
+#: glibc's, the loader's when a library's mmap is refused, and OpenBLAS's when its
+#: buffers are (numpy's, at import: a limit below what the converter needs to start)
+OUT_OF_MEMORY_SIGNS = (
+    "MemoryError",
+    "bad_alloc",
+    "Cannot allocate memory",
+    "failed to map segment",
+    "Memory allocation still failed",
+)
+
+
 def _crash_error(code: int, stderr: str, limits: Limits) -> ConversionError:
     """Name the limit a child hit from how it died."""
     if code == -signal.SIGXCPU:
         return ConversionError("timeout", f"the conversion used more than {limits.cpu_seconds} s of CPU time")
     if code == -signal.SIGXFSZ:
         return ConversionError("too_large", f"the conversion output exceeded {limits.max_output_mb} MB")
-    if "MemoryError" in stderr or "bad_alloc" in stderr or "Cannot allocate memory" in stderr:
+    if any(sign in stderr for sign in OUT_OF_MEMORY_SIGNS):
         return ConversionError("out_of_memory", f"the conversion exceeded its memory limit of {limits.memory_mb} MB")
     last = stderr.strip().splitlines()[-1:] or [""]
     how = f"signal {-code}" if code < 0 else f"exit code {code}"

@@ -19,7 +19,8 @@ def asset_tiles(asset: Asset) -> dict | None:
 
 def asset_view(asset: Asset | None, links: AssetLinks) -> dict | None:
     """An asset as the API shows it; ``tiles`` is the URL of its tile manifest when
-    the model is big enough to have tiles, else null."""
+    the model is big enough to have tiles, else null; ``preview`` the URL of the
+    plan's PNG top view, null when none was drawn."""
     if asset is None:
         return None
     return {
@@ -28,6 +29,7 @@ def asset_view(asset: Asset | None, links: AssetLinks) -> dict | None:
         "size": asset.size,
         "url": links.content(asset.id),
         "tiles": links.tiles(asset.id) if asset_tiles(asset) else None,
+        "preview": links.preview(asset.id) if asset.preview_key else None,
         "format": asset.format,
         "converter_version": asset.converter_version,
         "created_at": iso(asset.created_at),

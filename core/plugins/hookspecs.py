@@ -96,9 +96,9 @@ def floorcast_register_kiosk_transports() -> list[TransportSpec]:
 
 @hookspec(firstresult=True)
 def floorcast_asset_links() -> AssetLinks | None:
-    """Return where the web layer serves an asset's model and tiles, as an
-    :class:`AssetLinks` (``content(asset_id)``, ``tiles(asset_id)``,
-    ``tile(asset_id, sha256)``: paths).
+    """Return where the web layer serves an asset's model, tiles and preview, as
+    an :class:`AssetLinks` (``content(asset_id)``, ``tiles(asset_id)``,
+    ``tile(asset_id, sha256)``, ``preview(asset_id)``: paths).
 
     Called once by ``create_appliance``, which keeps the answer as
     ``appliance.links``: the kiosk hub signs those paths into ``publish`` messages,

@@ -10,6 +10,9 @@ A model over ``[model] tile_mb`` also has tiles (:mod:`core.gltf.tiles`):
 tile, ``GET /api/v1/assets/<id>/tiles/<sha256>`` one tile's GLB (ETag, Range). A
 kiosk opens both with the signature of its publish ``url`` (the manifest it gets
 carries that signature in each tile's ``url``); 404 for an asset without tiles.
+
+``GET /api/v1/assets/<id>/preview`` is the plan's PNG top view (users only: the
+console and scripts look at it, kiosks show the model); 404 when none was drawn.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from web.problems import Problem
 blp = Blueprint("assets", __name__, url_prefix="/api/v1", description="Converted models")
 
 GLB_MIME = "model/gltf-binary"
+PNG_MIME = "image/png"
 IMMUTABLE = "private, max-age=31536000, immutable"
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -53,16 +57,16 @@ def _authorize(asset_id: str) -> str:
     return ""
 
 
-def _send_blob(key: str, size: int, download_name: str) -> Response:
-    """A stored GLB by its key (its sha256): ETag, Range and conditional requests,
-    cached as immutable."""
+def _send_blob(key: str, size: int | None, download_name: str, mimetype: str = GLB_MIME) -> Response:
+    """A stored GLB (or ``mimetype``) by its key (its sha256): ETag, Range and
+    conditional requests, cached as immutable."""
     storage = appliance().storage
     if not storage.exists(key):
         raise Problem(410, "asset_missing", "the model's file is missing from storage")
     path = storage.local_path(key)
     if path:
         response = send_file(
-            path, mimetype=GLB_MIME, conditional=True, etag=key, download_name=download_name, max_age=31536000
+            path, mimetype=mimetype, conditional=True, etag=key, download_name=download_name, max_age=31536000
         )
     else:
         if request.if_none_match.contains(key):
@@ -74,7 +78,8 @@ def _send_blob(key: str, size: int, download_name: str) -> Response:
                 while data := stream.read(256 * 1024):
                     yield data
 
-        response = Response(chunks(), mimetype=GLB_MIME, headers={"Content-Length": str(size)})
+        headers = {"Content-Length": str(size)} if size is not None else {}
+        response = Response(chunks(), mimetype=mimetype, headers=headers)
         response.set_etag(key)
     response.headers["Cache-Control"] = IMMUTABLE
     return response
@@ -109,6 +114,19 @@ class AssetContent(MethodView):
         _authorize(asset_id)
         asset = _asset(asset_id)
         return _send_blob(asset.sha256, asset.size, f"{asset.sha256[:12]}.glb")
+
+
+@blp.route("/assets/<asset_id>/preview")
+class AssetPreview(MethodView):
+    @blp.doc(responses={200: {"content": {PNG_MIME: {}}}, 404: {"description": "no preview was drawn"}})
+    def get(self, asset_id: str):
+        """The PNG top view of the asset's plan (ETag, conditional requests); 404
+        for a model without one."""
+        require_user()
+        asset = _asset(asset_id)
+        if not asset.preview_key:
+            raise Problem(404, "not_found", f"model {asset_id} has no preview")
+        return _send_blob(asset.preview_key, None, f"{asset.sha256[:12]}.png", PNG_MIME)
 
 
 @blp.route("/assets/<asset_id>/tiles")

@@ -18,7 +18,7 @@ from core.jobs.resumable import stale_after
 from core.jobs.serializers import asset_tiles
 from web.console.base import bp, row_or_404
 from web.context import appliance, job_view
-from web.links import tiles_path
+from web.links import preview_path, tiles_path
 
 STAGES = tuple(STAGE_SPANS)
 UNITS = ("mm", "cm", "m", "in", "ft")
@@ -145,6 +145,7 @@ def model(asset_id: str):
         asset=asset,
         stats=asset.stats or {},
         tiles_url=tiles_path(asset.id) if asset_tiles(asset) else None,
+        preview_url=preview_path(asset.id) if asset.preview_key else None,
         job=job_view(job_row) if job_row else None,
         publications=list(pubs),
         channels=[c.name for c in Channel.select().order_by(Channel.name)],
