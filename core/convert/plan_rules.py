@@ -121,9 +121,11 @@ def find_rooms(
     candidate it falls in; of the texts in one room, those on the layers that name
     rooms best (:func:`core.convert.layers.label_rank`: room names before plain
     text, notes, dimensions), at most :data:`STAMP_TEXTS` of them nearest its
-    middle, are joined top to bottom, left to right. Unnamed candidates from a room layer
-    stay as unnamed rooms (minus any named room they overlap). Returns (rooms, every
-    candidate outline) — the outlines also shape the building's floor.
+    middle, are joined top to bottom, left to right. Unnamed candidates stay as
+    unnamed rooms: outlines from a room layer (minus any named room they overlap)
+    and spaces the walls enclose with no text inside (a room is a room before
+    anyone names it). Returns (rooms, every candidate outline) — the outlines also
+    shape the building's floor.
     """
     if not candidates:
         candidates = [("", p) for p in enclosed_spaces(walls, openings)]
@@ -159,12 +161,12 @@ def find_rooms(
         label = " ".join(dict.fromkeys(t.text for t in inside))[:120]
         rooms.append(Room(poly, layer or inside[0].layer, label))
         labelled.append(poly)
-    unnamed = [i for i, (layer, _) in enumerate(candidates) if layer and i not in names]
+    unnamed = [i for i, (layer, _) in enumerate(candidates) if i not in names]
     tree = shapely.STRtree(labelled) if labelled and unnamed else None
     for i in unnamed:
         layer, poly = candidates[i]
         free = poly
-        if tree is not None:
+        if tree is not None and layer:  # enclosed spaces do not overlap each other
             near = tree.query(poly, predicate="intersects")
             if len(near):
                 free = poly.difference(union_of([labelled[k] for k in near.tolist()]))
