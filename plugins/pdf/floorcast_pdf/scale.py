@@ -29,6 +29,8 @@ _KEYWORD = r"(?:scale|sc|escala|[ée]chelle|ma(?:ss|ß)stab|massstab|scala|schaa
 _NUMBER = r"(\d{1,3}(?:[ ,.']\d{3})+|\d+(?:[.,]\d+)?)"
 _END = r"""(?![\d/:\"\u201d'])"""  # not a date, not inches
 _RATIO = re.compile(rf"(?<![\w./:])1\s*[:/]\s*{_NUMBER}{_END}", re.IGNORECASE)
+#: digits set one by one ("S : 1 / 1 0 0", letter-spaced title blocks) read as one number
+_LETTER_SPACED = re.compile(r"(?<!\d)\d(?: \d){2,}(?!\d)")
 _KEYED = re.compile(rf"(?<!\w){_KEYWORD}\s*[.:=]?\s*(?:=\s*)?1\s*[:/]\s*{_NUMBER}{_END}", re.IGNORECASE)
 # 1/8" = 1'-0"  |  3/16 in = 1 ft  |  1" = 20'
 _IMPERIAL = re.compile(
@@ -82,15 +84,16 @@ def notes(texts: list[SheetText]) -> list[tuple[float, bool, SheetText, str]]:
     found = []
     for t in texts:
         before = len(found)
-        for match in _IMPERIAL.finditer(t.text):
+        text = _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), t.text)
+        for match in _IMPERIAL.finditer(text):
             num, _, den = match.group(1).replace(" ", "").partition("/")
             paper_in = float(num) / float(den) if den else float(num)
             if paper_in > 0:
                 found.append((float(match.group(2)) * 12 / paper_in, True, t, match.group(0)))
-        for match in _KEYED.finditer(t.text):
+        for match in _KEYED.finditer(text):
             found.append((_number(match.group(1)), True, t, match.group(0)))
         if len(found) == before:
-            for match in _RATIO.finditer(t.text):
+            for match in _RATIO.finditer(text):
                 found.append((_number(match.group(1)), False, t, match.group(0)))
     return [f for f in found if PLAUSIBLE[0] <= f[0] <= PLAUSIBLE[1]]
 
