@@ -27,6 +27,7 @@ from core.convert.plan_rules import (
     find_rooms,
     room_nodes,
 )
+from core.convert.scales import parse_scale
 from core.convert.scene import CATEGORIES, Material, Mesh, Node, Scene
 from core.errors import ConversionError
 from core.plugins.hookspecs import hookspec
@@ -99,6 +100,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "parse_cluster_choice",
+    "parse_scale",
     "judge_layer",
     "ragged_arange",
     "room_nodes",

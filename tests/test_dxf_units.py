@@ -41,3 +41,21 @@ def test_doors_that_agree_change_nothing_and_the_option_wins(tmp_path):
     assert (result.units, result.units_source) == ("mm", "$INSUNITS")
     result, _, _ = convert(src, tmp_path, units="cm")
     assert (result.units, result.units_source) == ("cm", "option")
+
+
+def test_a_sheet_at_paper_scale_is_read_at_its_plan_scale(tmp_path):
+    """The 20 x 12 m plan drawn on a sheet at 1:100 in mm (200 x 120 units): read at
+    1:100 with a warning, or at the scale option's 1:50."""
+    src = tmp_path / "sheet.dxf"
+    dxf_factory.building_plan(src, units="mm")
+    doc = ezdxf.readfile(src)
+    for entity in doc.modelspace():
+        entity.scale_uniform(0.01)
+    doc.saveas(src)
+    result, asset, _ = convert(src, tmp_path)
+    assert (result.units_source, result.scale_to_m) == ("sheet", pytest.approx(0.1))
+    assert any("paper scale" in w and "1:100" in w for w in result.warnings)
+    assert asset["extent_m"]["size"][:2] == pytest.approx([20, 12], abs=0.05)
+    result, asset, _ = convert(src, tmp_path, scale="1:50")
+    assert (result.units_source, result.scale_to_m) == ("scale option", pytest.approx(0.05))
+    assert asset["extent_m"]["size"][:2] == pytest.approx([10, 6], abs=0.05)

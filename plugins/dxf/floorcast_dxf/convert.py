@@ -28,7 +28,7 @@ from floorcast_dxf.options import parse_options
 from floorcast_dxf.raw import RawDrawing
 from floorcast_dxf.reader import read_document
 from floorcast_dxf.scan import ScanError, ocs_points, scan
-from floorcast_dxf.units import check_by_doors, detect_units
+from floorcast_dxf.units import check_by_doors, detect_units, sheet_scale
 from floorcast_dxf.unnamed_layers import judge_unnamed
 
 #: a text inside a fixture (a desk number, a door tag) does not name a room
@@ -171,6 +171,10 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
     by_doors = check_by_doors(door_radii(raw, placements, door_layers, block_category), units, scale, units_source)
     if by_doors is not None:
         units, scale, units_source, unit_warnings = by_doors
+    on_sheet = sheet_scale(opts["scale"], size, units, scale, units_source)
+    if on_sheet is not None:
+        units, scale, units_source, more = on_sheet
+        unit_warnings = [w for w in unit_warnings if "guessed" not in w] + more
     scene = Scene(units=units, scale_to_m=scale, units_source=units_source)
 
     tolerance = CHORD_M / scale

@@ -7,11 +7,12 @@ The heights and the venue's layer and block rules are settings core passes
 
 from __future__ import annotations
 
-from core.plugin_api import CLUSTER_HELP, ConversionError, FormatOption, parse_cluster_choice
+from core.plugin_api import CLUSTER_HELP, ConversionError, FormatOption, parse_cluster_choice, parse_scale
 from floorcast_dxf.layers import Classifier
 
 OPTIONS: tuple[FormatOption, ...] = (
     FormatOption("units", "str", help="drawing units when $INSUNITS does not say: mm, cm, m, in, ft"),
+    FormatOption("scale", "str", help="a sheet drawn at paper scale: its plan scale, like 1:100"),
     FormatOption("wall_height", "float", help="wall height in metres"),  # default: [model] wall_height
     FormatOption("wall_thickness", "float", 0.2, "metres, for walls drawn as one line"),
     FormatOption("max_wall_thickness", "float", 0.6, "metres: wider double lines are not one wall"),
@@ -43,6 +44,7 @@ def parse_options(options: dict) -> dict:
             if not 0 < opts[key] < 1000:
                 raise ValueError(f"{key} must be a positive number of metres")
         opts["cluster"] = parse_cluster_choice(opts["cluster"])
+        opts["scale"] = parse_scale(opts["scale"])
     except ValueError as exc:
         raise ConversionError("invalid_options", str(exc), stage="parse") from None
     opts["classifier"] = Classifier(opts["layers"], opts["layer_rules"], opts["blocks"], opts["block_rules"])

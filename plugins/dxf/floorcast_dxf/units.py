@@ -99,3 +99,30 @@ def check_by_doors(radii, name: str, scale: float, source: str) -> tuple[str, fl
             f" using {best_name} (set the units option to override)"
         ],
     )
+
+
+#: a drawing smaller than this (m) in its units is no building: a sheet at paper scale
+SHEET_M = 2.0
+#: the plan scale such a sheet is read at when nothing says
+SHEET_SCALE = 100
+
+
+def sheet_scale(
+    denominator: float | None, size: float, name: str, scale: float, source: str
+) -> tuple[str, float, str, list[str]] | None:
+    """A sheet drawn at paper scale: the ``scale`` option's plan scale, else 1:100
+    when the drawing, in its units, is smaller than any building. None otherwise."""
+    if denominator:
+        return name, scale * denominator, "scale option", []
+    if source == "option" or not size or size * scale >= SHEET_M or scale > 0.0254:
+        return None
+    return (
+        name,
+        scale * SHEET_SCALE,
+        "sheet",
+        [
+            f"the drawing is {size * scale:.3g} m wide in {name}: a sheet drawn at paper scale; read at"
+            f" 1:{SHEET_SCALE} ({size * scale * SHEET_SCALE:.0f} m wide), the commonest plan scale"
+            " (set the scale option, e.g. 1:50, to override)"
+        ],
+    )

@@ -8,7 +8,7 @@ declarations carry no default of their own, the setting owns it.
 
 from __future__ import annotations
 
-from core.plugin_api import CLUSTER_HELP, ConversionError, FormatOption, parse_cluster_choice
+from core.plugin_api import CLUSTER_HELP, ConversionError, FormatOption, parse_cluster_choice, parse_scale
 
 #: plan scale used when neither the sheet nor the ``scale`` option gives one
 DEFAULT_SCALE = 100
@@ -28,24 +28,6 @@ OPTIONS: tuple[FormatOption, ...] = (
 )
 #: options that must be more than zero
 POSITIVE = ("wall_height", "storey_height", "wall_thickness", "max_wall_thickness", "max_megapixels")
-
-
-def parse_scale(value) -> float | None:
-    """The denominator of a plan scale: "1:100", "1/100", "100", 100 -> 100.0."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-    else:
-        text = str(value).strip().replace(" ", "")
-        num, sep, den = text.replace("/", ":").partition(":")
-        try:
-            number = float(den) / float(num) if sep else float(text)
-        except (ValueError, ZeroDivisionError):
-            raise ValueError(f"scale {value!r} is not like 1:100") from None
-    if not 1 <= number <= 100000:
-        raise ValueError(f"scale {value!r} is out of range (1:1 to 1:100000)")
-    return number
 
 
 def parse_options(options: dict) -> dict:
