@@ -17,7 +17,7 @@ MM = 1000.0
 def crowded(tmp_path_factory):
     """The 20 x 12 m plan (mm) plus: a LINE to (1e300, 1e300), an origin marker and
     a note 33 km away, a legend's wall swatch 6 m right of the plan, and a 20 x 6 m
-    elevation (15 lines on ANSICHT) 8 m below it."""
+    elevation (17 lines on ANSICHT) 8 m below it."""
     tmp = tmp_path_factory.mktemp("crowded")
     src = tmp / "crowded.dxf"
     dxf_factory.building_plan(src, units="mm")
@@ -34,6 +34,8 @@ def crowded(tmp_path_factory):
     for i in range(15):
         x = i * 20 * MM / 14
         msp.add_line((x, top), (x, top - 6 * MM), dxfattribs={"layer": "ANSICHT"})
+    for y in (top, top - 6 * MM):  # ground line and eaves
+        msp.add_line((0, y), (20 * MM, y), dxfattribs={"layer": "ANSICHT"})
     doc.saveas(src)
     return src, tmp
 
@@ -51,7 +53,7 @@ def test_strays_legend_and_elevation_left_out(crowded):
     # what was left out, in plan metres, for the preview to outline
     dropped = result.report["dropped"]
     elevation = next(d for d in dropped if d["layer"].startswith("ANSICHT"))
-    assert elevation["count"] == 15
+    assert elevation["count"] == 17
     assert elevation["box"] == [pytest.approx([0, -14], abs=0.01), pytest.approx([20, -8], abs=0.01)]
 
 
@@ -80,3 +82,24 @@ def test_one_stray_does_not_fail_the_plan(tmp_path):
     assert asset["extent_m"]["size"][:2] == pytest.approx([20, 12], abs=0.05)
     assert result.units_source == "$INSUNITS"
     assert any("beyond" in w for w in result.warnings)
+
+
+def test_a_sheet_packed_in_one_block_is_seen_entity_by_entity(tmp_path):
+    """The plan and a detail 20 m beside it, both inside one block placed once (as
+    some exporters pack a sheet): the detail is left out like any other."""
+    src = tmp_path / "packed.dxf"
+    dxf_factory.building_plan(src, units="mm")
+    doc = ezdxf.readfile(src)
+    msp = doc.modelspace()
+    sheet = doc.blocks.new("SHEET")
+    for entity in list(msp):
+        sheet.add_entity(entity.copy())
+        msp.delete_entity(entity)
+    for i in range(60):  # a detail: a 6 m grid of lines on a layer of its own
+        x = 40 * MM + (i % 30) * 200
+        sheet.add_line((x, 0), (x, 6 * MM), dxfattribs={"layer": "DETAIL"})
+    msp.add_blockref("SHEET", (0, 0))
+    doc.saveas(src)
+    result, asset, _ = convert(src, tmp_path)
+    assert asset["extent_m"]["size"][:2] == pytest.approx([20, 12], abs=0.05)
+    assert any(d["layer"].startswith("DETAIL") for d in result.report["dropped"]), result.report["clusters"]

@@ -9,8 +9,8 @@ windows count more than notes); clusters lying inside the main one's box
 (furniture in a hall, a free-standing column) go with it. Everything else is left
 out and reported.
 
-Linear in the number of points: the ink is sampled into a grid of ``gap`` cells
-and the occupied cells are labelled by their 8-neighbourhood.
+Linear in the number of points: the ink is sampled into a grid of cells half
+the ``gap`` wide and the occupied cells are labelled by their 8-neighbourhood.
 """
 
 from __future__ import annotations
@@ -45,9 +45,10 @@ def parse_choice(value) -> str:
 class Cluster:
     rank: int  # 1 = the heaviest
     items: np.ndarray  # indices of the items in it
-    weight: float
+    weight: float  # ink length times what its layers say, summed
     lo: np.ndarray  # (2,) plan metres
     hi: np.ndarray
+    kind: float = 1.0  # what its layers say, per metre of ink (walls 3, notes 0.2)
 
 
 @dataclass
@@ -107,13 +108,20 @@ def _label_cells(cells: np.ndarray) -> np.ndarray:
             return label
 
 
-def find_clusters(points: np.ndarray, offsets: np.ndarray, weight: np.ndarray, gap: float) -> Clusters:
-    """Clusters of the items ``points[offsets[i]:offsets[i+1]]`` (plan metres, finite)."""
+def find_clusters(
+    points: np.ndarray, offsets: np.ndarray, weight: np.ndarray, gap: float, ink: np.ndarray | None = None
+) -> Clusters:
+    """Clusters of the items ``points[offsets[i]:offsets[i+1]]`` (plan metres,
+    finite), each weighing ``weight`` (what its layer says) per metre of ``ink``
+    (default: its polyline's length; at least 1 cm)."""
     n = len(offsets) - 1
     if n == 0 or not len(points):
         return Clusters([], np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
-    samples, item = _samples(points, offsets, gap)
-    cells = np.floor((samples - samples.min(axis=0)) / gap).astype(np.int64)
+    # cells half the gap wide: ink closer than half the gap always joins, ink
+    # farther apart than 1.5 gaps never does
+    cell = gap / 2
+    samples, item = _samples(points, offsets, cell)
+    cells = np.floor((samples - samples.min(axis=0)) / cell).astype(np.int64)
     unique, cell_of_sample = np.unique(cells, axis=0, return_inverse=True)
     cell_label = _label_cells(unique)
     sample_label = cell_label[cell_of_sample.ravel()]
@@ -121,8 +129,14 @@ def find_clusters(points: np.ndarray, offsets: np.ndarray, weight: np.ndarray, g
     first = np.full(n, -1, dtype=np.int64)
     first[item[::-1]] = sample_label[::-1]
     has = first >= 0
+    if ink is None:
+        step = np.hypot(*np.diff(points, axis=0).T)
+        same = np.repeat(np.arange(n), np.diff(offsets))
+        ink = np.bincount(same[1:][same[1:] == same[:-1]], weights=step[same[1:] == same[:-1]], minlength=n)
+    ink = np.maximum(np.asarray(ink, dtype=float), 0.01)
     groups, group_of_item = np.unique(first[has], return_inverse=True)
-    mass = np.bincount(group_of_item, weights=weight[has], minlength=len(groups))
+    mass = np.bincount(group_of_item, weights=weight[has] * ink[has], minlength=len(groups))
+    kind = mass / np.bincount(group_of_item, weights=ink[has], minlength=len(groups))
     lo = np.full((len(groups), 2), np.inf)
     hi = np.full((len(groups), 2), -np.inf)
     group_of_sample = np.searchsorted(groups, sample_label)
@@ -136,8 +150,11 @@ def find_clusters(points: np.ndarray, offsets: np.ndarray, weight: np.ndarray, g
     label = np.zeros(n, dtype=np.int64)
     label[has] = rank_of_group[group_of_item]
     items = np.flatnonzero(has)
+    order = np.argsort(group_of_item, kind="stable")
+    bounds = np.searchsorted(group_of_item[order], np.arange(len(groups) + 1))
+    members = [items[order[bounds[g] : bounds[g + 1]]] for g in range(len(groups))]
     clusters = [
-        Cluster(int(rank_of_group[g]), items[group_of_item == g], float(mass[g]), lo[g], hi[g]) for g in by_mass
+        Cluster(int(rank_of_group[g]), members[g], float(mass[g]), lo[g], hi[g], float(kind[g])) for g in by_mass
     ]
     return Clusters(clusters, label, np.ones(n, dtype=bool))
 
@@ -165,7 +182,7 @@ def select(
     - pieces of the building drawn apart (a wing, a lone wall), one by one, each
       growing the building: no farther from it than ``part_reach`` times its size,
       no bigger than it, at least ``min_part`` across, and drawn on the building's
-      own layers (``part_weight`` or more per item: walls, doors, windows), unlike
+      own layers (``part_weight`` or more per metre of ink: walls, doors, windows), unlike
       a legend's swatch, a scale bar, a note or a stray far away.
     """
     n = len(found.label)
@@ -196,7 +213,7 @@ def select(
                 _gap_between(c, group) <= part_reach * size
                 and min_part <= float(np.hypot(*(c.hi - c.lo)))
                 and float((c.hi - c.lo).max()) <= size
-                and c.weight >= part_weight * len(c.items)
+                and c.kind >= part_weight
             ):
                 keep.add(c.rank)
                 group.lo, group.hi = np.minimum(group.lo, c.lo), np.maximum(group.hi, c.hi)

@@ -18,7 +18,7 @@ from core.plugin_api import find_clusters, select_clusters
 from floorcast_dxf.blocks import Placements
 
 #: metres: ink closer than this belongs to one drawing
-GAP_M = 1.5
+GAP_M = 2.0
 #: metres from the plan's origin: beyond this a coordinate is no place on Earth
 ABSURD_M = 1e8
 #: how much an item's layer says it is part of a floor plan
@@ -35,17 +35,20 @@ class Located:
     warnings: list[str] = field(default_factory=list)
 
 
-def _block_boxes(shapes) -> dict[int, tuple[np.ndarray, np.ndarray, int]]:
-    """(lo, hi, shape count) of each block's content, block units."""
+def _block_boxes(shapes) -> dict[int, tuple[np.ndarray, np.ndarray, float]]:
+    """(lo, hi, length of its lines) of each block's content, block units."""
     out = {}
     if not len(shapes):
         return out
     owner_of_point = np.repeat(shapes.owner, np.diff(shapes.offsets))
+    shape_of_point = np.repeat(np.arange(len(shapes)), np.diff(shapes.offsets))
     ok = np.isfinite(shapes.points).all(axis=1) & (owner_of_point >= 0)
-    counts = np.bincount(shapes.owner[shapes.owner >= 0]) if (shapes.owner >= 0).any() else np.zeros(0)
+    step = np.hypot(*np.diff(shapes.points, axis=0).T)
+    joined = (shape_of_point[1:] == shape_of_point[:-1]) & ok[1:] & ok[:-1]
+    ink = np.bincount(owner_of_point[1:][joined], weights=step[joined]) if joined.any() else np.zeros(0)
     for b in np.unique(owner_of_point[ok]).tolist():
         mine = shapes.points[ok & (owner_of_point == b)]
-        out[b] = (mine.min(axis=0), mine.max(axis=0), int(counts[b]) if b < len(counts) else 1)
+        out[b] = (mine.min(axis=0), mine.max(axis=0), float(ink[b]) if b < len(ink) else 0.0)
     return out
 
 
@@ -56,7 +59,7 @@ SHAPE, FILL, PLACEMENT = 0, 1, 2
 def _items(shapes, placements, layer_cat, scale):
     """Ragged polylines (plan metres) and per item: kind, index (shape, fill or
     block), copy (the placement's row), layer and weight."""
-    pieces, sizes, kinds, index, copy, layers, weights = [], [], [], [], [], [], []
+    pieces, sizes, kinds, index, copy, layers, weights, inks = [], [], [], [], [], [], [], []
 
     def weigh(layer: np.ndarray) -> np.ndarray:
         cats = np.array([WEIGHTS.get(c, 1.0) for c in layer_cat] + [1.0])
@@ -84,7 +87,7 @@ def _items(shapes, placements, layer_cat, scale):
         copy.append(np.zeros(1, dtype=np.int64))
         layers.append(np.array([layer]))
         weights.append(weigh(np.array([layer])))
-    for b, (lo, hi, count) in _block_boxes(shapes).items():
+    for b, (lo, hi, length) in _block_boxes(shapes).items():
         pl = placements.get(b)
         if pl is None or not len(pl.matrices):
             continue
@@ -98,23 +101,35 @@ def _items(shapes, placements, layer_cat, scale):
         index.append(np.full(len(placed), b))
         copy.append(np.arange(len(placed)))
         layers.append(pl.inherit)
-        weights.append(np.maximum(1.0, count * weigh(pl.inherit)))
+        weights.append(weigh(pl.inherit))
+        inks.append((length * scale) * np.sqrt(np.abs(np.linalg.det(pl.matrices[:, :2, :2]))))
     if not pieces:
         empty = np.zeros(0, dtype=np.int64)
-        return np.zeros((0, 2)), np.zeros(1, dtype=np.int64), empty, empty, empty, empty, np.zeros(0)
+        return np.zeros((0, 2)), np.zeros(1, dtype=np.int64), empty, empty, empty, empty, np.zeros(0), np.zeros(0)
     points = np.concatenate(pieces)
-    offsets = np.concatenate([[0], np.cumsum(np.concatenate(sizes))]).astype(np.int64)
+    sizes = np.concatenate(sizes)
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    kinds = np.concatenate(kinds).astype(np.int64)
+    # the ink of shapes and fills is their outline; a placement's is its block's lines
+    item = np.repeat(np.arange(len(sizes)), sizes)
+    step = np.hypot(*np.diff(points, axis=0).T)
+    joined = item[1:] == item[:-1]
+    ink = np.bincount(item[1:][joined], weights=step[joined], minlength=len(sizes))
+    if inks:
+        ink[kinds == PLACEMENT] = np.concatenate(inks)
     return (
         points,
         offsets,
-        *(np.concatenate(x).astype(np.int64) for x in (kinds, index, copy, layers)),
+        kinds,
+        *(np.concatenate(x).astype(np.int64) for x in (index, copy, layers)),
         np.concatenate(weights).astype(float),
+        ink,
     )
 
 
 def locate(shapes, placements: dict[int, Placements], layer_cat, layer_names, scale: float, choice) -> Located:
     """Which shapes, fills and placements make the building (see the module's docs)."""
-    points, offsets, kinds, index, copy, layers, weights = _items(shapes, placements, layer_cat, scale)
+    points, offsets, kinds, index, copy, layers, weights, ink = _items(shapes, placements, layer_cat, scale)
     n = len(kinds)
     sizes = np.diff(offsets)
     located = Located(np.ones(len(shapes), dtype=bool), [True] * len(shapes.fills), dict(placements))
@@ -136,6 +151,7 @@ def locate(shapes, placements: dict[int, Placements], layer_cat, layer_names, sc
         np.concatenate([[0], np.cumsum(sizes[item_ok])]).astype(np.int64),
         weights[item_ok],
         GAP_M,
+        ink[item_ok],
     )
     select_clusters(found, choice, margin=GAP_M)
     kept = np.zeros(n, dtype=bool)

@@ -20,6 +20,7 @@ from floorcast_dxf.blocks import Placements, place
 from floorcast_dxf.build import ROOM_TEXT_COPIES, Builder, release_memory
 from floorcast_dxf.building import locate
 from floorcast_dxf.door_swings import door_radii
+from floorcast_dxf.explode import explode_single
 from floorcast_dxf.ezread import from_document
 from floorcast_dxf.flatten import flatten
 from floorcast_dxf.layers import BLOCK_CATEGORIES, Classifier
@@ -190,6 +191,7 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
         return tolerance / factors
 
     shapes = flatten(raw, tol_of_owner)
+    explode_single(shapes, placements, raw.texts, block_category, layer0)
     warnings += [w for w in raw.warnings if w not in warnings]
     layer_info = [classifier.layer(name) for name in raw.layer_names]
     located = locate(shapes, placements, [c for c, _, _ in layer_info], raw.layer_names, scale, opts["cluster"])

@@ -11,7 +11,7 @@ import numpy as np
 from core.plugin_api import classify_layer, find_clusters, select_clusters
 
 #: metres: ink closer than this belongs to one drawing
-GAP_M = 1.5
+GAP_M = 2.0
 
 
 def locate(paths: list, choice="auto") -> tuple[list, list[dict], list[dict], list[str]]:
