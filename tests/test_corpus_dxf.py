@@ -4,6 +4,7 @@ permanent error code (never another exception); MANIFEST.tsv notes say which mus
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,29 @@ def test_corpus_file(path, tmp_path):
     validate(out)
     assert result.stats["triangles"] > 0
     assert result.preview_path == str(PREVIEWS / f"{path.stem}.png"), result.warnings
+
+
+PAPER_SHEETS = [p for p in FILES if "kanseikei" in p.name]
+
+
+@pytest.mark.skipif(not PAPER_SHEETS, reason=f"no paper-scale sheets in {CORPUS}")
+@pytest.mark.parametrize("path", PAPER_SHEETS, ids=[p.name for p in PAPER_SHEETS])
+def test_paper_scale_sheet_with_all_its_linework_as_walls(path, tmp_path):
+    """A 1/100 sheet in millimetres read as drawn (scale 1:1) is 0.6 m wide: every
+    line is within a wall's thickness of every other. With all its linework made
+    walls (its layers say nothing) it converts in seconds; pairing every line with
+    every other in reach took 3.4 and 6.7 minutes and 2.1 and 2.6 GiB."""
+    out = tmp_path / "out.glb"
+    started = time.perf_counter()
+    result = convert_file(
+        floorcast_register_formats(),
+        path,
+        out,
+        options={"layers": {"LAYER*": "wall"}, "scale": "1:1"},
+        progress=lambda *a: None,
+        filename=path.name,
+    )
+    assert time.perf_counter() - started < 60
+    validate(out)
+    walls = result.report["walls"]["LAYER6"]
+    assert walls["double_line_pairs"] > 500 and walls["centre_lines"] > 1000

@@ -3,6 +3,8 @@ pieces at once give what the one-at-a-time shapely operations give."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import shapely
@@ -127,3 +129,61 @@ def test_free_faces_cut_from_a_frame_match_the_arrangement():
     big = [f for f in fast if f.area > 0.01], [f for f in sure if f.area > 0.01]
     assert len(big[0]) == len(big[1]) > 5
     assert shapely.union_all(big[0]).symmetric_difference(shapely.union_all(big[1])).area < 1e-6
+
+
+def _segments_of(rng, n: int, size: float, length: tuple[float, float], tilt_deg: float = 0.0) -> np.ndarray:
+    """``n`` wall-like segments in a square of ``size``: mostly along the axes,
+    tilted by up to ``tilt_deg``, a few at any angle."""
+    start = rng.uniform(0, size, (n, 2))
+    angle = rng.integers(0, 2, n) * np.pi / 2 + np.radians(rng.uniform(-tilt_deg, tilt_deg, n))
+    loose = rng.random(n) < 0.1
+    angle[loose] = rng.uniform(0, np.pi, loose.sum())
+    d = np.column_stack([np.cos(angle), np.sin(angle)]) * rng.uniform(*length, n)[:, None]
+    return np.stack([start, start + d], axis=1)
+
+
+def _every_pair_in_reach(segs, u, length, min_gap, max_gap, angle_tol_deg):
+    """The exhaustive candidates: every parallel pair within ``max_gap``, shorter first."""
+    lines = shapely.linestrings(segs)
+    i, j = shapely.STRtree(lines).query(lines, predicate="dwithin", distance=max_gap)
+    keep = (i < j) & (np.abs(np.einsum("ij,ij->i", u[i], u[j])) > np.cos(np.radians(angle_tol_deg)))
+    i, j = i[keep], j[keep]
+    swap = length[j] < length[i]
+    return np.where(swap, j, i), np.where(swap, i, j)
+
+
+@pytest.mark.parametrize(("seed", "size", "tilt"), [(1, 30.0, 0.0), (2, 30.0, 3.0), (3, 3.0, 2.5), (4, 0.3, 3.0)])
+def test_pair_parallel_finds_what_an_exhaustive_search_finds(monkeypatch, seed, size, tilt):
+    """Searching along each segment's normal, nearest lines first, misses no pair an
+    exhaustive search finds: on plans at full scale, dense ones and a sheet at
+    paper scale, with lines tilted up to the tolerance."""
+    rng = np.random.default_rng(seed)
+    segs = _segments_of(rng, 1500, size, (0.01 * size, 0.2 * size), tilt)
+    quads, used = geometry.pair_parallel(segs, 0.03, 0.6)
+    monkeypatch.setattr(geometry, "_side_by_side", _every_pair_in_reach)
+    sure_quads, sure_used = geometry.pair_parallel(segs, 0.03, 0.6)
+    assert len(sure_quads) > 20
+    assert (used == sure_used).all()
+    assert sorted(shapely.to_wkb(shapely.normalize(quads))) == sorted(shapely.to_wkb(shapely.normalize(sure_quads)))
+
+
+def test_crowded_pieces_are_told_from_tilings_and_scattered_ones():
+    rng = np.random.default_rng(6)
+    tiles = np.array([box(x, y, x + 1, y + 1) for x in range(30) for y in range(30)])
+    scattered = np.array([Point(x, y).buffer(0.3) for x, y in rng.uniform(0, 100, (900, 2))])
+    sheet = shapely.buffer(shapely.linestrings(_segments_of(rng, 900, 0.3, (0.003, 0.06))), 0.1, cap_style="flat")
+    assert not geometry._crowded(tiles) and not geometry._crowded(scattered)
+    assert geometry._crowded(sheet)
+    fast, slow = geometry.union_of(sheet), shapely.union_all(sheet)
+    assert fast.is_valid and fast.symmetric_difference(slow).area < 1e-9
+
+
+def test_walls_of_a_sheet_drawn_at_paper_scale_are_quick():
+    """A 1/100 sheet in millimetres read as metres is 0.4 m wide: every line lies
+    within a wall's thickness of every other. Pairing and unions stay near linear."""
+    rng = np.random.default_rng(7)
+    segs = _segments_of(rng, 4000, 0.4, (0.001, 0.05))
+    started = time.perf_counter()
+    footprint, stats = geometry.walls_from_linework(list(segs), default_thickness=0.2)
+    assert time.perf_counter() - started < 45  # 6 s here; 95 s when every pair in reach was examined
+    assert footprint.is_valid and footprint.area > 0.1 and stats["double_line_pairs"] > 0

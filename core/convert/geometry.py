@@ -248,6 +248,10 @@ def fill_holes(geom: BaseGeometry) -> BaseGeometry:
 
 #: below this many polygons a plain union is as quick
 _SMALL_UNION = 32
+#: pieces that overlap more others than this on average are unioned plainly
+_CROWDED = 8
+#: how many pieces :func:`_crowded` asks about
+_CROWD_SAMPLE = 256
 
 
 def union_of(geoms) -> BaseGeometry:
@@ -257,7 +261,8 @@ def union_of(geoms) -> BaseGeometry:
     re-nodes the same edges at every level. Pieces that already tile (no overlaps,
     shared edges alike) are dissolved as a coverage; otherwise their boundaries are
     noded once, the faces of that arrangement are kept where they fall inside some
-    piece, and the kept faces (which share their edges exactly) are dissolved."""
+    piece, and the kept faces (which share their edges exactly) are dissolved.
+    Pieces that each overlap many others (:func:`_crowded`) are unioned plainly."""
     if isinstance(geoms, BaseGeometry):
         geoms = [geoms]
     geoms = [g for g in geoms if g is not None and not g.is_empty]
@@ -274,7 +279,7 @@ def union_of(geoms) -> BaseGeometry:
         parts = parts.copy()
         parts[bad] = shapely.make_valid(parts[bad])
         parts, _ = _polygon_parts(parts)
-    if len(parts) <= _SMALL_UNION:
+    if len(parts) <= _SMALL_UNION or _crowded(parts):
         return shapely.union_all(parts)
     misfits = ~shapely.is_empty(shapely.coverage_invalid_edges(parts))
     if not misfits.any():  # no overlaps, edges shared exactly: dissolve
@@ -294,6 +299,19 @@ def union_of(geoms) -> BaseGeometry:
         return shapely.union_all(parts)
     inside = cover > 0
     return shapely.coverage_union_all(faces[inside]) if inside.any() else Polygon()
+
+
+def _crowded(parts: np.ndarray) -> bool:
+    """Whether the pieces overlap so much that noding their boundaries costs more
+    than a plain union: every piece crossing every other one gives an arrangement
+    of n squared faces, while a union of such pieces shrinks fast. Measured on
+    2,000 buffered lines: at 7 others each the arrangement takes 1.1 s against the
+    plain union's 0.5 s, at 21 others 4.3 s against 0.4 s, at 111 others 47 s
+    against 0.25 s; the arrangement wins only where pieces barely overlap (30,000
+    apart: 1.0 s against 5.3 s). An even sample of the pieces answers."""
+    sample = parts[np.linspace(0, len(parts) - 1, min(len(parts), _CROWD_SAMPLE)).astype(np.int64)]
+    hits, _ = shapely.STRtree(parts).query(sample, predicate="intersects")
+    return len(hits) > (_CROWDED + 1) * len(sample)  # each sample piece meets itself too
 
 
 def _arrangement(parts) -> tuple[np.ndarray, np.ndarray]:
@@ -394,23 +412,85 @@ def _segments(parts: np.ndarray) -> np.ndarray:
     return np.stack([coords[:-1][same], coords[1:][same]], axis=1)
 
 
+#: a segment looks for the other line of its wall among this many parallel lines
+#: on each side (nearest first, those closer than the thinnest wall not counted)
+NEAREST_PARALLELS = 4
+#: probes per STRtree query in :func:`_side_by_side`: bounds the memory of its answer
+_PROBE_CHUNK = 50_000
+
+
+def _side_by_side(
+    segs: np.ndarray, u: np.ndarray, length: np.ndarray, min_gap: float, max_gap: float, angle_tol_deg: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i, j) of parallel segments, i no longer than j, that may be the two
+    lines of one wall: j crosses the normal through i's midpoint within reach.
+
+    A partner overlapping more than half of the shorter segment covers its
+    midpoint, so it crosses the normal there. Each side of that normal is searched
+    outwards in lengths that double, and no further once
+    :data:`NEAREST_PARALLELS` parallel segments have crossed it: each query then
+    costs what lies near the midpoint. Asking which segments lie within
+    ``max_gap`` of each one costs every pair once the whole plan is smaller than
+    a wall is thick (a sheet drawn at paper scale: 1.76 million parallel pairs
+    for its 3,720 segments)."""
+    n = len(segs)
+    cos_tol = np.cos(np.radians(angle_tol_deg))
+    # j's mean offset is at most max_gap with both ends on one side: where it
+    # crosses the normal it is at most twice that, less when it is short
+    reach = max_gap + min(max_gap, 0.5 * np.sin(np.radians(angle_tol_deg)) * float(length.max())) + 10 * SNAP
+    mid = segs.mean(axis=1)
+    normal = np.column_stack([-u[:, 1], u[:, 0]])
+    lines = shapely.linestrings(segs)
+    tree = shapely.STRtree(lines)
+    probe = np.repeat(np.arange(n), 2)  # each segment's two sides, searched until done
+    side = np.tile([1.0, -1.0], n)
+    counted = np.zeros(2 * n, dtype=np.int64)
+    near, far = 0.0, min(max(2 * min_gap, 1e-3 * reach), reach)
+    found = []
+    while len(probe):
+        step = np.empty(len(probe), dtype=np.int64)
+        for start in range(0, len(probe), _PROBE_CHUNK):
+            k = slice(start, start + _PROBE_CHUNK)
+            m, v = mid[probe[k]], normal[probe[k]] * side[k, None]
+            hits, q = tree.query(
+                shapely.linestrings(np.stack([m + v * near, m + v * far], axis=1)), predicate="intersects"
+            )
+            hits += start
+            i = probe[hits]
+            keep = (i != q) & (length[i] <= length[q]) & (np.abs(np.einsum("ij,ij->i", u[i], u[q])) > cos_tol)
+            hits, i, q = hits[keep], i[keep], q[keep]
+            found.append(i * n + q)
+            apart = shapely.distance(shapely.points(mid[i]), lines[q]) >= min_gap
+            step[k] = np.bincount(hits[apart] - start, minlength=len(m))
+        counted += step
+        if far >= reach:
+            break
+        going = counted < NEAREST_PARALLELS
+        probe, side, counted = probe[going], side[going], counted[going]
+        near, far = far, min(2 * far, reach)
+    pair = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    i, j = pair // n, pair % n
+    # once each (segments of one length may find each other from both ends)
+    _, first = np.unique(np.minimum(i, j) * n + np.maximum(i, j), return_index=True)
+    i, j = i[first], j[first]
+    keep = shapely.dwithin(lines[i], lines[j], max_gap)
+    return i[keep], j[keep]
+
+
 def pair_parallel(
     segs: np.ndarray, min_gap: float, max_gap: float, angle_tol_deg: float = 3.0
 ) -> tuple[list[Polygon], np.ndarray]:
     """Walls drawn as two parallel lines: the quads between mutually nearest parallel
-    segments ``min_gap..max_gap`` apart, and a mask of the segments used."""
+    segments ``min_gap..max_gap`` apart that run side by side over more than half
+    the shorter one (its partner is looked for among the nearest parallel lines on
+    each side: :func:`_side_by_side`), and a mask of the segments used."""
     used = np.zeros(len(segs), dtype=bool)
     if len(segs) < 2:
         return [], used
     a, d = segs[:, 0], segs[:, 1] - segs[:, 0]
     length = np.hypot(d[:, 0], d[:, 1])
     u = d / np.maximum(length, 1e-12)[:, None]
-    tree = shapely.STRtree(shapely.linestrings(segs))
-    i, j = tree.query(shapely.linestrings(segs), predicate="dwithin", distance=max_gap)
-    keep = i < j
-    i, j = i[keep], j[keep]
-    parallel = np.abs(np.einsum("ij,ij->i", u[i], u[j])) > np.cos(np.radians(angle_tol_deg))
-    i, j = i[parallel], j[parallel]
+    i, j = _side_by_side(segs, u, length, min_gap, max_gap, angle_tol_deg)
 
     def cross(v, w):
         return v[:, 0] * w[:, 1] - v[:, 1] * w[:, 0]
