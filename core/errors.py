@@ -48,6 +48,7 @@ CATALOGUE: tuple[ErrorCode, ...] = (
     # a job's failure (the plans and uploads API refuse with the upload-stage ones)
     _job("unsupported_format", "Export the plan as DXF or PDF, or choose the format by hand.", stage="sniff"),
     _job("empty_file", "The file has no content: export it again."),
+    # the format plugin's own word that it cannot read the file (a fault in its code is internal_error)
     _job(
         "corrupt_file",
         "The file is damaged or cut short: export it again from the CAD program and upload that.",
@@ -60,6 +61,7 @@ CATALOGUE: tuple[ErrorCode, ...] = (
     ),
     _job("timeout", "The conversion took too long: simplify the drawing or raise the time limit."),
     _job("out_of_memory", "The conversion needed too much memory: simplify the drawing or raise the memory limit."),
+    # the converter's process died (a signal, an abort in native code)
     _job("converter_crashed", "The converter failed on this file: retry, and report the file if it fails again."),
     _job("invalid_options", "An upload option is wrong: upload again with corrected options."),
     _job("password_protected", "Remove the password from the PDF and upload it again.", stage="parse"),
@@ -74,6 +76,8 @@ CATALOGUE: tuple[ErrorCode, ...] = (
     _job("detector_failed", stage="geometry", permanent=False),
     _job("worker_lost", "The worker stopped while converting: retry.", permanent=False),
     _job("storage_unavailable", permanent=False),
+    # a fault in Floorcast's own code, a converter's included (its message names the
+    # plugin, the stage and what it was working on): never blamed on the file
     _job(
         "internal_error",
         "Something went wrong on the box: retry, and tell the administrator if it happens again.",

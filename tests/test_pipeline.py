@@ -10,7 +10,7 @@ from shapely.geometry import box
 
 from core.convert.pipeline import convert_file
 from core.convert.scene import Mesh, Node, Scene
-from core.errors import ConversionError
+from core.errors import ConversionError, is_permanent
 from core.plugins.specs import FormatSpec
 from tests.gltf_validator import validate
 
@@ -26,6 +26,11 @@ def _convert(source: Path, options: dict, progress) -> Scene:
     if mode == "crash":
         progress("geometry", 0.1)
         raise RuntimeError("bug in converter")
+    if mode == "geometry-bug":  # a converter's own fault halfway through a good file
+        progress("geometry", 0.4, "walls")
+        exc = ValueError("setting an array element with a sequence")
+        exc.add_note("HATCH #3AC on layer A-WALL")
+        raise exc
     if mode == "refuse":
         raise ConversionError("corrupt_file", "says so itself", stage="parse")
     scene = Scene(units="m", units_source="file")
@@ -74,8 +79,9 @@ def test_given_sha256_is_recorded(tmp_path):
         (b"", "empty_file", "sniff"),
         (b"\x00\x01garbage" * 10, "unsupported_format", "sniff"),
         (MAGIC + b" empty", "no_geometry", "geometry"),
-        (MAGIC + b" value-error", "corrupt_file", "parse"),
-        (MAGIC + b" crash", "converter_crashed", "geometry"),
+        (MAGIC + b" value-error", "internal_error", "parse"),
+        (MAGIC + b" crash", "internal_error", "geometry"),
+        (MAGIC + b" geometry-bug", "internal_error", "geometry"),
         (MAGIC + b" refuse", "corrupt_file", "parse"),
     ],
 )
@@ -91,6 +97,20 @@ def test_errors(tmp_path, content, code, stage):
 def test_crash_message_names_the_exception(tmp_path):
     with pytest.raises(ConversionError, match="RuntimeError: bug in converter"):
         _run(tmp_path, MAGIC + b" crash")
+
+
+def test_a_converter_fault_is_not_blamed_on_the_file(tmp_path):
+    """Only the plugin says a file is corrupt; its own ValueError is internal_error,
+    naming the plugin, the stage, the step and what the converter noted."""
+    with pytest.raises(ConversionError) as info:
+        _run(tmp_path, MAGIC + b" geometry-bug")
+    err = info.value
+    assert (err.code, err.stage) == ("internal_error", "geometry")
+    assert err.message == (
+        "the box converter failed in the geometry stage (walls; HATCH #3AC on layer A-WALL):"
+        " ValueError: setting an array element with a sequence"
+    )
+    assert not is_permanent(err.code)  # retried, unlike a bad file
 
 
 def test_forced_unknown_format(tmp_path):

@@ -40,15 +40,18 @@ def _flag(value) -> bool:
 
 
 class _StageTracker:
-    """Wraps the caller's progress callback to remember the last stage reported,
-    so a crash inside the converter is blamed on the stage it happened in."""
+    """Wraps the caller's progress callback to remember the last stage and message
+    reported, so a fault inside the converter is blamed on the step it happened in."""
 
     def __init__(self, progress: Progress):
         self.progress = progress
         self.stage = "parse"
+        self.step: str | None = None  # the stage's last message: what it was doing
 
     def __call__(self, stage: str, fraction: float, message: str | None = None) -> None:
-        self.stage = stage
+        if stage != self.stage:
+            self.step = None
+        self.stage, self.step = stage, message or self.step
         self.progress(stage, max(0.0, min(1.0, float(fraction))), message)
 
 
@@ -60,23 +63,22 @@ def _call_converter(spec: FormatSpec, source: Path, options: dict, tracker: _Sta
         raise
     except MemoryError:
         raise ConversionError("out_of_memory", "the converter ran out of memory", stage=tracker.stage) from None
-    except (ValueError, KeyError, IndexError, TypeError, UnicodeError, EOFError, OSError) as exc:
-        # what a parser raises on malformed input it did not anticipate
-        raise ConversionError(
-            "corrupt_file",
-            f"{spec.name} converter could not read the file: {type(exc).__name__}: {exc}",
-            stage=tracker.stage,
-        ) from exc
     except Exception as exc:
+        # a file the plugin cannot read is its corrupt_file; anything else it raises
+        # is a fault in the converter, not in the file. Notes it added to the
+        # exception (PEP 678) say what it was working on: an entity, a layer.
+        where = "; ".join([*([tracker.step] if tracker.step else []), *getattr(exc, "__notes__", ())])
         raise ConversionError(
-            "converter_crashed",
-            f"{spec.name} converter failed: {type(exc).__name__}: {exc}",
+            "internal_error",
+            f"the {spec.name} converter failed in the {tracker.stage} stage"
+            + (f" ({where})" if where else "")
+            + f": {type(exc).__name__}: {exc}",
             stage=tracker.stage,
         ) from exc
     if not isinstance(scene, Scene):
         raise ConversionError(
-            "converter_crashed",
-            f"{spec.name} converter returned {type(scene).__name__}, not a Scene",
+            "internal_error",
+            f"the {spec.name} converter returned {type(scene).__name__}, not a Scene",
             stage="geometry",
         )
     return scene

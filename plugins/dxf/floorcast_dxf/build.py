@@ -459,7 +459,12 @@ class Builder:
             stats, walls, categories = {}, [], ["wall", "window", *[c for c in FIXTURES if c != "window"]]
         for category in categories:
             for layer, items in sorted(self.world.get(category, {}).items()):
-                for cat, mesh, cat_stats in category_meshes(category, items, opts, walls):
+                try:
+                    meshes = category_meshes(category, items, opts, walls)
+                except Exception as exc:
+                    exc.add_note(f"building the {category} category of layer {layer}")  # for the error message
+                    raise
+                for cat, mesh, cat_stats in meshes:
                     if category == "wall":
                         stats[layer] = cat_stats
                     self.add_world_node(category, cat, layer, mesh)
@@ -526,7 +531,11 @@ class Builder:
                 sub = items.within(reach)
                 if not len(sub) and not sub.fills:
                     continue
-                fp, fp_stats = wall_footprint(sub, opts)
+                try:
+                    fp, fp_stats = wall_footprint(sub, opts)
+                except Exception as exc:
+                    exc.add_note(f"building the {category}s of layer {layer} in cell {n + 1} of {len(cells)}")
+                    raise
                 if fp.is_empty:
                     continue
                 fps.append(fp)

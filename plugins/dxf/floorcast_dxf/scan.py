@@ -161,7 +161,12 @@ class Scanner:
                 data = carry + chunk if carry else chunk
                 if final and not data:
                     break
-                used = self.feed(data, final)
+                try:
+                    used = self.feed(data, final)
+                except Exception as exc:  # say where, for the error message
+                    where = f"the {self.section} section" if self.section else "the file"
+                    exc.add_note(f"scanning {where} in the lines from {self.lines_seen + 1}")
+                    raise
                 carry = data[used:]
                 # an entity longer than a chunk (a POLYLINE of many VERTEXes): read more at once
                 size = CHUNK if used else 2 * size

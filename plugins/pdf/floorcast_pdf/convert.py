@@ -17,6 +17,7 @@ from floorcast_pdf import vector
 from floorcast_pdf.build import add_level
 from floorcast_pdf.clock import Laps
 from floorcast_pdf.guards import check_page
+from floorcast_pdf.mupdf_errors import from_mupdf
 from floorcast_pdf.options import parse_options
 from floorcast_pdf.pages import (
     choose_pages,
@@ -74,7 +75,9 @@ def _page(doc, index: int, level: int, scene: Scene, opts: dict, progress: Progr
         laps.lap("drawings")
     except ConversionError:
         raise
-    except Exception as exc:  # MuPDF on a page it cannot interpret
+    except Exception as exc:
+        if not from_mupdf(exc):  # a fault in our code, not in the page
+            raise
         raise ConversionError(
             "corrupt_file",
             f"page {number} cannot be read: {' '.join(str(exc).split())[:300] or type(exc).__name__}",

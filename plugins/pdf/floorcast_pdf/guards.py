@@ -18,6 +18,7 @@ import zlib
 import pymupdf
 
 from core.plugin_api import ConversionError
+from floorcast_pdf.mupdf_errors import from_mupdf
 
 #: page content (all content streams and forms of one page, inflated) beyond which
 #: a page is refused; a dense A0 CAD export holds a few tens of MB
@@ -56,7 +57,9 @@ def inflated_size(doc: pymupdf.Document, xref: int, cap: int) -> int:
     try:
         raw = doc.xref_stream_raw(xref) or b""
         filters = _filters(doc, xref)
-    except Exception:  # a dangling reference in a repaired file: MuPDF draws nothing for it
+    except Exception as exc:  # a dangling reference in a repaired file: MuPDF draws nothing for it
+        if not from_mupdf(exc):
+            raise
         return 0
     while filters and filters[0] in _ASCII:
         try:

@@ -10,6 +10,7 @@ import numpy as np
 import pymupdf
 
 from core.plugin_api import ConversionError
+from floorcast_pdf.mupdf_errors import from_mupdf
 
 #: a page is scanned when images cover this share of it and it has few paths
 SCANNED_IMAGE_COVER = 0.5
@@ -169,7 +170,9 @@ def page_texts(page: pymupdf.Page, limit: int = 20000) -> list[SheetText]:
     out: list[SheetText] = []
     try:
         data = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE)
-    except Exception:  # a broken font or content stream: the drawing may still be fine
+    except Exception as exc:  # a broken font or content stream: the drawing may still be fine
+        if not from_mupdf(exc):
+            raise
         return out
     for block in data.get("blocks", ()):
         for line in block.get("lines", ()):
