@@ -20,7 +20,8 @@ from pathlib import Path
 import ezdxf
 import numpy as np
 import shapely
-from shapely.geometry import Polygon, box
+from shapely import affinity
+from shapely.geometry import Point, Polygon, box
 
 from tests.glb_reader import GlbNode, read_glb  # noqa: F401  (re-exported for the tests)
 
@@ -455,3 +456,109 @@ def random_walls(path: Path, layout, *, units: str = "mm", cell: float = 4.0) ->
     doc.saveas(path)
     walls = shapely.union_all(truths)
     return Truth(walls=walls, extent=walls.bounds)
+
+
+def awkward_entities(path: Path) -> Truth:
+    """A 20 x 12 m box building (metres) holding every entity shape a real plan
+    throws at the readers: hatches whose boundaries start with a spline (control or
+    fit points), an arc, an ellipse or a bulged polyline, edge paths mixed with
+    polyline paths, empty and degenerate paths, a hatch in an OCS; LWPOLYLINEs with
+    no or one vertex, widths and bulges; old POLYLINEs (bulges, widths, 3D, a
+    polyface mesh); splines; 3D points; OCS arcs; SOLID, TRACE, 3DFACE; TEXT, MTEXT,
+    ATTRIB; MINSERT arrays, mirrored and nested blocks, an undefined block.
+    The truth's walls are the thin hatched strips and rings on ``A-WALL``."""
+    doc = _new("m", True, "R2018")
+    msp = doc.modelspace()
+    wall = {"layer": "A-WALL"}
+    msp.add_lwpolyline([(0, 0), (20, 0), (20, 12), (0, 12)], close=True, dxfattribs=wall)
+    msp.add_lwpolyline([(0.3, 0.3), (19.7, 0.3), (19.7, 11.7), (0.3, 11.7)], close=True, dxfattribs=wall)
+    strips = []
+
+    def strip_edges(ep, x0, x1, y, first):  # a 0.25 m strip, ``first`` drawing its bottom edge
+        first(ep, x0, x1, y)
+        ep.add_line((x1, y), (x1, y + 0.25))
+        ep.add_line((x1, y + 0.25), (x0, y + 0.25))
+        ep.add_line((x0, y + 0.25), (x0, y))
+        strips.append(shapely.box(x0, y, x1, y + 0.25))
+
+    def spline_cv(ep, x0, x1, y):
+        ep.add_spline(control_points=[(x0, y), ((x0 + x1) / 2, y), (x1, y)], degree=2, knot_values=[0, 0, 0, 1, 1, 1])
+
+    def spline_fit(ep, x0, x1, y):
+        ep.add_spline(fit_points=[(x0, y), ((x0 + x1) / 2, y), (x1, y)], degree=3)
+
+    def line(ep, x0, x1, y):
+        ep.add_line((x0, y), (x1, y))
+
+    for i, first in enumerate((spline_cv, spline_fit)):
+        strip_edges(msp.add_hatch(dxfattribs=wall).paths.add_edge_path(), 2, 6, 2 + i, first)
+    # empty and degenerate paths before a good one
+    h = msp.add_hatch(dxfattribs=wall)
+    h.paths.add_polyline_path([], is_closed=True)
+    h.paths.add_edge_path()
+    strip_edges(h.paths.add_edge_path(), 2, 6, 4, line)
+    msp.add_hatch(dxfattribs=wall).paths.add_polyline_path([(9, 9), (10, 9)], is_closed=True)
+    # rings 0.25 m wide: an arc first; a bulged polyline outside an edge-path circle;
+    # an ellipse outside a polyline
+    ep = msp.add_hatch(dxfattribs=wall).paths.add_edge_path()
+    ep.add_arc((10, 3), radius=1.0, start_angle=0, end_angle=180, ccw=True)
+    ep.add_line((9, 3), (9.25, 3))
+    ep.add_arc((10, 3), radius=0.75, start_angle=0, end_angle=180, ccw=False)
+    ep.add_line((10.75, 3), (11, 3))
+    strips.append(
+        Point(10, 3).buffer(1.0, 256).difference(Point(10, 3).buffer(0.75, 256)).intersection(box(8, 3, 12, 5))
+    )
+    h = msp.add_hatch(dxfattribs=wall)
+    h.paths.add_polyline_path([(15, 2, 1), (15, 4, 1)], is_closed=True)  # two half circles
+    h.paths.add_edge_path().add_arc((15, 3), radius=0.75, start_angle=0, end_angle=360, ccw=True)
+    strips.append(Point(15, 3).buffer(1.0, 256).difference(Point(15, 3).buffer(0.75, 256)))
+    h = msp.add_hatch(dxfattribs=wall)
+    h.paths.add_edge_path().add_ellipse((10, 7), major_axis=(2, 0), ratio=0.5, start_angle=0, end_angle=360)
+    inner = [(10 + 1.75 * np.cos(t), 7 + 0.75 * np.sin(t)) for t in np.linspace(0, 2 * np.pi, 128, endpoint=False)]
+    h.paths.add_polyline_path(inner, is_closed=True)
+    outer = affinity.scale(Point(10, 7).buffer(1.0, 256), 2.0, 1.0)
+    strips.append(outer.difference(Polygon(inner)))
+    # a hatch in an OCS: extrusion -Z mirrors x
+    msp.add_hatch(dxfattribs={**wall, "extrusion": (0, 0, -1)}).paths.add_polyline_path(
+        [(-6, 9), (-2, 9), (-2, 9.25), (-6, 9.25)], is_closed=True
+    )
+    strips.append(box(2, 9, 6, 9.25))
+    # everything else, off the strips
+    other = {"layer": "A-IDEN-NUMR"}
+    msp.add_lwpolyline([(5, 10.5)], dxfattribs=other)
+    msp.add_lwpolyline([], dxfattribs=other)
+    msp.add_lwpolyline([(13, 10, 0.1, 0.2, 0), (14, 10, 0.2, 0.1, 0.5)], format="xyseb", dxfattribs=other)
+    p = msp.add_polyline2d([(15, 10), (16, 10), (16, 11)], dxfattribs=other)
+    p.vertices[0].dxf.bulge, p.vertices[0].dxf.start_width, p.vertices[0].dxf.end_width = 0.3, 0.05, 0.1
+    msp.add_polyline3d([(17, 10, 0), (18, 10, 1), (18, 11, 2)], dxfattribs=other)
+    msp.add_polyface().append_face([(1, 10, 0), (2, 10, 0), (2, 11, 0)])
+    msp.add_spline(fit_points=[(1, 11), (2, 11.3), (3, 11)], dxfattribs=other)
+    msp.add_rational_spline([(4, 11), (5, 11.3), (6, 11), (7, 11.2)], weights=[1, 2, 1, 2], dxfattribs=other)
+    msp.add_line((12, 8, 1.5), (13, 8, 2.5), dxfattribs=other)
+    msp.add_point((12, 9, 3))
+    msp.add_circle((-13, 9), 0.3, dxfattribs={**other, "extrusion": (0, 0, -1)})
+    msp.add_arc((-14, 9), 0.3, 0, 90, dxfattribs={**other, "extrusion": (0, 0, -1)})
+    msp.add_ellipse((16, 7), major_axis=(0.5, 0.1), ratio=0.3, start_param=0.5, end_param=4, dxfattribs=other)
+    msp.add_solid([(17, 5), (18, 5), (17, 6)], dxfattribs=other)
+    msp.add_trace([(17, 7), (18, 7), (17, 7.5), (18, 7.5)], dxfattribs=other)
+    msp.add_3dface([(17, 8, 0), (18, 8, 0), (18, 9, 1), (17, 9, 1)], dxfattribs=other)
+    msp.add_text("Lobby", dxfattribs={"height": 0.3}).set_placement((8, 10))
+    msp.add_mtext("{\\fArial|b1;Hall}\\PSecond line", dxfattribs={"char_height": 0.3}).set_location((5, 7))
+    desk = doc.blocks.new("DESK")
+    desk.add_lwpolyline([(0, 0), (1.2, 0), (1.2, 0.6), (0, 0.6)], close=True)
+    desk.add_attdef("NO", (0.1, 0.1), dxfattribs={"height": 0.1})
+    desk.add_hatch().paths.add_edge_path().add_spline(control_points=[(0, 0), (0.5, 0.3), (1, 0)], degree=2)
+    msp.add_blockref("DESK", (12, 1)).add_auto_attribs({"NO": "D1"})
+    msp.add_blockref(
+        "DESK",
+        (13, 5, 0.5),
+        dxfattribs={"column_count": 2, "row_count": 2, "column_spacing": 1.5, "row_spacing": 1.0, "xscale": -1},
+    )
+    row = doc.blocks.new("ROW")
+    row.add_blockref("DESK", (0, 0))
+    row.add_blockref("DESK", (1.5, 0), dxfattribs={"rotation": 90})
+    msp.add_blockref("ROW", (-5, 5), dxfattribs={"extrusion": (0, 0, -1)})
+    msp.add_blockref("NO_SUCH_BLOCK", (3, 3))
+    doc.saveas(path)
+    walls = shapely.union_all(strips)
+    return Truth(walls=walls, extent=(0.0, 0.0, 20.0, 12.0))
