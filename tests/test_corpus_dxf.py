@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import csv
 import time
-from pathlib import Path
 
 import pytest
 from floorcast_dxf.plugin import floorcast_register_formats
 
 from core.convert.pipeline import convert_file
 from core.errors import PERMANENT_CODES, ConversionError
+from tests.corpus import CORPUS, convert_with_preview, preview_of
 from tests.gltf_validator import validate
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
-#: each converted drawing's preview, to look at after a run (README, Development)
-PREVIEWS = Path(__file__).resolve().parents[1] / "build" / "previews"
 FILES = sorted(CORPUS.glob("*.dxf")) if CORPUS.is_dir() else []
 
 
@@ -42,24 +39,15 @@ def test_corpus_file(path, tmp_path):
     out = tmp_path / "out.glb"
     expected = expected_code(path.name)
     try:
-        result = convert_file(
-            floorcast_register_formats(),
-            path,
-            out,
-            options={},
-            progress=lambda *a: None,
-            filename=path.name,
-            preview=PREVIEWS / f"{path.stem}.png",
-        )
+        result = convert_with_preview(floorcast_register_formats(), path, out)
     except ConversionError as exc:
-        (PREVIEWS / f"{path.stem}.png").unlink(missing_ok=True)  # no picture of an earlier run's result
         assert exc.code in PERMANENT_CODES, exc.as_dict()
         assert expected in (None, exc.code), exc.as_dict()
         return
     assert expected is None, f"expected {expected}, got a GLB"
     validate(out)
     assert result.stats["triangles"] > 0
-    assert result.preview_path == str(PREVIEWS / f"{path.stem}.png"), result.warnings
+    assert result.preview_path == str(preview_of(path)), result.warnings
 
 
 PAPER_SHEETS = [p for p in FILES if "kanseikei" in p.name]

@@ -3,19 +3,14 @@ a permanent error code (never another exception), in process and in the sandbox.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from floorcast_pdf.plugin import floorcast_register_formats
 
-from core.convert.pipeline import convert_file
 from core.errors import PERMANENT_CODES, ConversionError
 from core.jobs.sandbox import Limits, run_in_child
+from tests.corpus import CORPUS, convert_with_preview, preview_of
 from tests.gltf_validator import validate
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
-#: each converted drawing's preview, to look at after a run (README, Development)
-PREVIEWS = Path(__file__).resolve().parents[1] / "build" / "previews"
 FILES = sorted(CORPUS.glob("*.pdf")) if CORPUS.is_dir() else []
 needs_corpus = pytest.mark.skipif(not FILES, reason=f"no PDF corpus at {CORPUS}")
 
@@ -25,23 +20,14 @@ needs_corpus = pytest.mark.skipif(not FILES, reason=f"no PDF corpus at {CORPUS}"
 def test_corpus_file(path, tmp_path):
     out = tmp_path / "out.glb"
     try:
-        result = convert_file(
-            floorcast_register_formats(),
-            path,
-            out,
-            options={},
-            progress=lambda *a: None,
-            filename=path.name,
-            preview=PREVIEWS / f"{path.stem}.png",
-        )
+        result = convert_with_preview(floorcast_register_formats(), path, out)
     except ConversionError as exc:
-        (PREVIEWS / f"{path.stem}.png").unlink(missing_ok=True)  # no picture of an earlier run's result
         assert exc.code in PERMANENT_CODES, exc.as_dict()
         assert exc.message
         return
     validate(out)
     assert result.stats["triangles"] > 0
-    assert result.preview_path == str(PREVIEWS / f"{path.stem}.png"), result.warnings
+    assert result.preview_path == str(preview_of(path)), result.warnings
     assert result.scale["source"] in {"sheet", "scale bar", "dimension", "guess", "default"}
     if result.scale["source"] in {"guess", "default"}:
         assert any("scale" in w for w in result.warnings), "an assumed scale is said"

@@ -12,8 +12,7 @@ from floorcast_dxf.raw import TABLES
 from floorcast_dxf.scan import ScanError, scan
 
 from tests import dxf_factory
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
+from tests.corpus import CORPUS
 
 
 def _rows(raw, name: str, blocks: set[str]) -> list[tuple]:

@@ -17,10 +17,10 @@ from floorcast_pdf.plugin import floorcast_register_formats as pdf_formats
 from core.convert.pipeline import convert_file
 from core.errors import PERMANENT_CODES, ConversionError
 from tests import dxf_factory
+from tests.corpus import CORPUS
 from tests.fidelity import annotations, extent_factor, load, measure, short_of
 from tests.gltf_validator import validate
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 FORMATS = dxf_formats() + pdf_formats()
 ANNOTATED = annotations()
 
