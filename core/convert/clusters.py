@@ -181,7 +181,7 @@ def select(
       bigger than the plan, is not inside);
     - pieces of the building drawn apart (a wing, a lone wall), one by one, each
       growing the building: no farther from it than ``part_reach`` times its size,
-      no bigger than it, at least ``min_part`` across, and drawn on the building's
+      at least ``min_part`` across, and drawn on the building's
       own layers (``part_weight`` or more per metre of ink: walls, doors, windows), unlike
       a legend's swatch, a scale bar, a note or a stray far away.
     """
@@ -212,7 +212,6 @@ def select(
             if (
                 _gap_between(c, group) <= part_reach * size
                 and min_part <= float(np.hypot(*(c.hi - c.lo)))
-                and float((c.hi - c.lo).max()) <= size
                 and c.kind >= part_weight
             ):
                 keep.add(c.rank)
