@@ -21,7 +21,7 @@ from tests import dxf_factory
 from tests.gltf_validator import validate
 
 
-def _convert(tmp_path, plan, **kw):
+def _convert(tmp_path, plan, preview=None, **kw):
     out = tmp_path / "plan.glb"
     result = convert_file(
         floorcast_register_formats(),
@@ -29,7 +29,7 @@ def _convert(tmp_path, plan, **kw):
         out,
         options={},
         progress=lambda *a: None,
-        preview=tmp_path / "plan.png",
+        preview=preview or tmp_path / "plan.png",
         **kw,
     )
     validate(out)
@@ -151,16 +151,7 @@ def test_a_preview_that_cannot_be_drawn_is_a_warning(tmp_path):
     plan = tmp_path / "building.dxf"
     dxf_factory.building_plan(plan)
     (tmp_path / "taken").write_text("a file where the preview's folder would be")
-    out = tmp_path / "plan.glb"
-    result = convert_file(
-        floorcast_register_formats(),
-        plan,
-        out,
-        options={},
-        progress=lambda *a: None,
-        preview=tmp_path / "taken" / "p.png",
-    )
-    validate(out)
+    result = _convert(tmp_path, plan, preview=tmp_path / "taken" / "p.png")
     assert result.preview_path is None and "preview" not in result.stats
     assert any(w.startswith("the preview could not be drawn") for w in result.warnings)
 

@@ -159,8 +159,9 @@ def find_clusters(
     return Clusters(clusters, label, np.ones(n, dtype=bool))
 
 
-def _gap_between(a: Cluster, b: Cluster) -> float:
-    apart = np.maximum(0.0, np.maximum(a.lo - b.hi, b.lo - a.hi))
+def _gap_between(lo: np.ndarray, hi: np.ndarray, other_lo: np.ndarray, other_hi: np.ndarray) -> float:
+    """The distance between two boxes (0 when they overlap)."""
+    apart = np.maximum(0.0, np.maximum(lo - other_hi, other_lo - hi))
     return float(np.hypot(*apart))
 
 
@@ -201,21 +202,22 @@ def select(
     reach = margin + grow * size
     lo, hi = main.lo - reach, main.hi + reach
     keep = {main.rank} | {c.rank for c in found.clusters if ((c.lo >= lo) & (c.hi <= hi)).all()}
-    group = Cluster(0, main.items, main.weight, main.lo.copy(), main.hi.copy())
+    # pieces on the building's layers, big enough: each that comes near grows the building
+    pieces = [
+        c
+        for c in found.clusters
+        if c.rank not in keep and c.kind >= part_weight and min_part <= float(np.hypot(*(c.hi - c.lo)))
+    ]
+    building_lo, building_hi = main.lo.copy(), main.hi.copy()
     grew = True
-    while grew:  # pieces join one by one: each makes the building bigger
+    while grew and pieces:
         grew = False
-        for c in found.clusters:
-            if c.rank in keep:
-                continue
-            size = float((group.hi - group.lo).max())
-            if (
-                _gap_between(c, group) <= part_reach * size
-                and min_part <= float(np.hypot(*(c.hi - c.lo)))
-                and c.kind >= part_weight
-            ):
+        for c in list(pieces):
+            size = float((building_hi - building_lo).max())
+            if _gap_between(c.lo, c.hi, building_lo, building_hi) <= part_reach * size:
                 keep.add(c.rank)
-                group.lo, group.hi = np.minimum(group.lo, c.lo), np.maximum(group.hi, c.hi)
+                pieces.remove(c)
+                building_lo, building_hi = np.minimum(building_lo, c.lo), np.maximum(building_hi, c.hi)
                 grew = True
     found.kept = np.isin(found.label, sorted(keep)) | (found.label == 0)
     return found

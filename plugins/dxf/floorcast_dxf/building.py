@@ -38,7 +38,7 @@ class Located:
 def _block_boxes(shapes) -> dict[int, tuple[np.ndarray, np.ndarray, float]]:
     """(lo, hi, length of its lines) of each block's content, block units."""
     out = {}
-    if not len(shapes):
+    if not len(shapes) or not (shapes.owner >= 0).any():
         return out
     owner_of_point = np.repeat(shapes.owner, np.diff(shapes.offsets))
     shape_of_point = np.repeat(np.arange(len(shapes)), np.diff(shapes.offsets))
@@ -46,9 +46,14 @@ def _block_boxes(shapes) -> dict[int, tuple[np.ndarray, np.ndarray, float]]:
     step = np.hypot(*np.diff(shapes.points, axis=0).T)
     joined = (shape_of_point[1:] == shape_of_point[:-1]) & ok[1:] & ok[:-1]
     ink = np.bincount(owner_of_point[1:][joined], weights=step[joined]) if joined.any() else np.zeros(0)
-    for b in np.unique(owner_of_point[ok]).tolist():
-        mine = shapes.points[ok & (owner_of_point == b)]
-        out[b] = (mine.min(axis=0), mine.max(axis=0), float(ink[b]) if b < len(ink) else 0.0)
+    blocks = int(shapes.owner.max()) + 1
+    lo, hi = np.full((blocks, 2), np.inf), np.full((blocks, 2), -np.inf)
+    for axis in (0, 1):  # every block's box in one pass over the points
+        np.minimum.at(lo[:, axis], owner_of_point[ok], shapes.points[ok, axis])
+        np.maximum.at(hi[:, axis], owner_of_point[ok], shapes.points[ok, axis])
+    ink = np.concatenate([ink, np.zeros(max(0, blocks - len(ink)))])
+    for b in np.flatnonzero(np.isfinite(lo[:, 0])).tolist():
+        out[b] = (lo[b], hi[b], float(ink[b]))
     return out
 
 
@@ -178,11 +183,13 @@ def locate(shapes, placements: dict[int, Placements], layer_cat, layer_names, sc
     located.keep_shapes[index[drop & (kinds == SHAPE)]] = False
     for i in index[drop & (kinds == FILL)].tolist():
         located.keep_fills[i] = False
-    gone = drop & (kinds == PLACEMENT)
-    for b in np.unique(index[gone]).tolist():
+    gone = np.flatnonzero(drop & (kinds == PLACEMENT))
+    gone = gone[np.argsort(index[gone], kind="stable")]
+    blocks, starts = np.unique(index[gone], return_index=True)
+    for b, rows in zip(blocks.tolist(), np.split(gone, starts[1:]) if len(gone) else [], strict=True):
         pl = placements[b]
         near = np.ones(len(pl.matrices), dtype=bool)
-        near[copy[gone & (index == b)]] = False
+        near[copy[rows]] = False
         located.placements[b] = Placements(pl.matrices[near], pl.inherit[near], pl.category[near])
     if not (drop & item_ok).any():
         return located

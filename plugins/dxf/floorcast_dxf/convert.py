@@ -168,7 +168,8 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
     lo, hi = (points.min(axis=0), points.max(axis=0)) if len(points) else (np.zeros(2), np.zeros(2))
     size = float((hi - lo).max()) if len(points) else 0.0
     units, scale, units_source, unit_warnings = detect_units(raw.insunits, size, opts["units"])
-    door_layers = {i for i, name in enumerate(raw.layer_names) if classifier.layer(name)[0] == "door"}
+    layer_info = [classifier.layer(name) for name in raw.layer_names]
+    door_layers = {i for i, (category, _, _) in enumerate(layer_info) if category == "door"}
     by_doors = check_by_doors(door_radii(raw, placements, door_layers, block_category), units, scale, units_source)
     if by_doors is not None:
         units, scale, units_source, unit_warnings = by_doors
@@ -193,7 +194,6 @@ def convert(source: Path, options: dict, progress: Progress) -> Scene:
     shapes = flatten(raw, tol_of_owner)
     explode_single(shapes, placements, raw.texts, block_category, layer0)
     warnings += [w for w in raw.warnings if w not in warnings]
-    layer_info = [classifier.layer(name) for name in raw.layer_names]
     located = locate(shapes, placements, [c for c, _, _ in layer_info], raw.layer_names, scale, opts["cluster"])
     warnings += located.warnings
     if not located.keep_shapes.all():

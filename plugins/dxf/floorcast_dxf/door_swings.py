@@ -24,18 +24,22 @@ def door_radii(raw: RawDrawing, placements: dict[int, Placements], door_layers: 
     quarter = (sweep >= SWEEP[0]) & (sweep <= SWEEP[1]) & ~t["closed"].astype(bool)
     on_door = np.isin(t["layer"], list(door_layers))
     out = [np.abs(t["r"][quarter & on_door & (t["owner"] == -1)])]
-    for b, pl in placements.items():
-        mine = quarter & (t["owner"] == b)
-        if not mine.any() or not len(pl.matrices):
+    # the quarter arcs of each block, grouped once
+    rows = np.flatnonzero(quarter & (t["owner"] >= 0))
+    rows = rows[np.argsort(t["owner"][rows], kind="stable")]
+    owners, starts = np.unique(t["owner"][rows], return_index=True)
+    for b, arcs in zip(owners.tolist(), np.split(rows, starts[1:]) if len(rows) else [], strict=True):
+        pl = placements.get(b)
+        if pl is None or not len(pl.matrices):
             continue
         door_block = (0 <= b < len(block_category) and block_category[b] == DOOR) or bool(
             ((pl.category == DOOR) | np.isin(pl.inherit, list(door_layers))).any()
         )
         if not door_block:
-            mine &= on_door
-            if not mine.any():
+            arcs = arcs[on_door[arcs]]
+            if not len(arcs):
                 continue
         scale = float(np.median(np.sqrt(np.abs(np.linalg.det(pl.matrices[:, :2, :2])))))
         # each placement is a door
-        out.append(np.repeat(np.abs(t["r"][mine]) * scale, min(len(pl.matrices), 1000)))
+        out.append(np.repeat(np.abs(t["r"][arcs]) * scale, min(len(pl.matrices), 1000)))
     return np.concatenate(out)

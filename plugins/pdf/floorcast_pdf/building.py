@@ -12,6 +12,8 @@ from core.plugin_api import classify_layer, find_clusters, select_clusters
 
 #: metres: ink closer than this belongs to one drawing
 GAP_M = 2.0
+#: layers named like these weigh more: they draw the building
+BUILDING = ("wall", "door", "window")
 
 
 def locate(paths: list, choice="auto") -> tuple[list, list[dict], list[dict], list[str]]:
@@ -23,12 +25,14 @@ def locate(paths: list, choice="auto") -> tuple[list, list[dict], list[dict], li
     offsets = np.concatenate([[0], np.cumsum([len(sub) for _, sub in items])]).astype(np.int64)
     owner = np.array([k for k, _ in items])
 
+    heavy_layers = {name for name in {p.layer for p in paths if p.layer} if classify_layer(name) in BUILDING}
+
     def weight(p) -> float:
-        category = classify_layer(p.layer) if p.layer else "other"
-        heavy = 3.0 if category in ("wall", "door", "window") else 1.0
+        heavy = 3.0 if p.layer in heavy_layers else 1.0
         return heavy * (2.0 if (p.fill is not None and p.fill < 0.5) or p.width_m > 0.05 else 1.0)
 
-    weights = np.array([weight(paths[k]) for k in owner.tolist()])
+    path_weight = np.array([weight(p) for p in paths])
+    weights = path_weight[owner]
     found = select_clusters(find_clusters(points, offsets, weights, GAP_M), choice, margin=GAP_M)
     keep_path = np.zeros(len(paths), dtype=bool)
     np.logical_or.at(keep_path, owner, found.kept)
